@@ -125,7 +125,18 @@ export interface StageDefinition<P = Record<string, unknown>> {
   tensors?: boolean;
   /** False when the same inputs can give different outputs; such a stage is still cached unless the spec says `cache: false`. */
   deterministic?: boolean;
+  /**
+   * Content the stage reads from outside the pipeline (data files, tokenizer files): returns
+   * name → content hash, folded into the signature as inputs, so editing a CSV reruns load-csv.
+   */
+  fingerprint?(params: P, ctx: FingerprintContext): Promise<Record<string, string>>;
   run(ctx: StageContext, inputs: InputArtifacts, params: P): Promise<StageResult | void>;
+}
+
+export interface FingerprintContext {
+  resolvePath(path: string): string;
+  /** sha256 (hex) of a file's bytes, streamed. */
+  hashFile(path: string): Promise<string>;
 }
 
 /**

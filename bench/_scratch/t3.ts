@@ -1,0 +1,18 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { initBackend, uninstallBlasKernels, currentOverride } from '../../src/nn/backend/index.js';
+await initBackend({ prefer: 'wasm-blas', env: {} });
+tf.env().set('IS_TEST', true);
+const a = tf.randomNormal([2, 7, 65], 0, 1, 'float32', 1).arraySync();
+const b = tf.randomNormal([2, 65, 31], 0, 1, 'float32', 2).arraySync();
+const bias = tf.randomNormal([31], 0, 1, 'float32', 3).arraySync();
+const f = () => tf.fused.matMul({ a: tf.tensor(a), b: tf.tensor(b), bias: tf.tensor(bias), activation: 'linear' }).dataSync();
+await tf.setBackend('cpu');
+const cpu = f();
+await tf.setBackend('wasm');
+console.log(currentOverride('_FusedMatMul','wasm')?.fndKernelSet);
+const blas = f();
+const d = (x: any, y: any) => Math.max(...Array.from(x as Float32Array, (v, i) => Math.abs(v - y[i])));
+console.log('blas-cpu', d(blas, cpu));
+const g = () => tf.add(tf.matMul(tf.tensor(a), tf.tensor(b)), tf.tensor(bias)).dataSync();
+console.log('unfused-wasm vs cpu fused', d(g(), cpu));

@@ -1,0 +1,138 @@
+/**
+ * The `table` artifact: a directory holding `rows.jsonl` (one JSON object per line) and
+ * `table.json` (`{ columns, rowCount, labels? }`).
+ *
+ * JSONL keeps rows streamable (ISOT's 44k articles are ~110 MB of text) and diffable; the
+ * side-car `table.json` lets a consumer learn the shape without reading every row.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { FndError } from '../util/errors.js';
+
+export type Row = Record<string, unknown>;
+
+export interface TableInfo {
+  /** Union of the rows' keys, in order of first appearance. */
+  columns: string[];
+  rowCount: number;
+  /** Label id (as a string key) → human name, e.g. `{"0": "fake", "1": "real"}`. */
+  labels?: Record<string, string>;
+}
+
+export const ROWS_FILE = 'rows.jsonl';
+export const INFO_FILE = 'table.json';
+
+/**
+ * Writes `rows` to `dir` (created if missing) and returns the table's info.
+ * Streams: memory use does not grow with the number of rows.
+ */
+export async function writeTable(
+  dir: string,
+  rows: Iterable<Row> | AsyncIterable<Row>,
+  options: { labels?: Record<string, string> } = {},
+): Promise<TableInfo> {
+  await mkdir(dir, { recursive: true });
+  const rowsPath = join(dir, ROWS_FILE);
+  const out = createWriteStream(rowsPath, { encoding: 'utf8' });
+  // A write error would otherwise surface only as an unhandled 'error' event.
+  let writeError: Error | undefined;
+  out.on('error', (error) => {
+    writeError = error;
+  });
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  let rowCount = 0;
+  try {
+    for await (const row of rows) {
+      if (writeError) throw writeError;
+      if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+        throw new FndError(`writeTable(${dir}): row ${rowCount + 1} is not an object`);
+      }
+      for (const key of Object.keys(row)) {
+        if (!seen.has(key)) {
+          seen.add(key);
+          columns.push(key);
+        }
+      }
+      rowCount++;
+      if (!out.write(JSON.stringify(row) + '\n')) await once(out, 'drain');
+    }
+  } finally {
+    out.end();
+    await once(out, 'close').catch(() => undefined);
+  }
+  if (writeError) throw writeError;
+  const info: TableInfo = { columns, rowCount };
+  if (options.labels !== undefined) info.labels = options.labels;
+  await writeFile(join(dir, INFO_FILE), JSON.stringify(info, null, 2) + '\n', 'utf8');
+  return info;
+}
+
+/** Yields the rows of the table in `dir`, one at a time. */
+export async function* readRows(dir: string): AsyncGenerator<Row> {
+  const rowsPath = join(dir, ROWS_FILE);
+  const input = createReadStream(rowsPath, { encoding: 'utf8' });
+  const opened = once(input, 'open').catch((error: NodeJS.ErrnoException) => {
+    throw new FndError(`table ${dir}: cannot read ${ROWS_FILE} (${error.code ?? error.message})`);
+  });
+  await opened;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let lineNumber = 0;
+  try {
+    for await (const line of lines) {
+      lineNumber++;
+      if (line === '') continue;
+      let row: unknown;
+      try {
+        row = JSON.parse(line);
+      } catch {
+        throw new FndError('corrupt table row (not valid JSON)', { location: { file: rowsPath, line: lineNumber } });
+      }
+      if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+        throw new FndError('corrupt table row (not a JSON object)', { location: { file: rowsPath, line: lineNumber } });
+      }
+      yield row as Row;
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+/** Reads the whole table into memory. Fine for tables up to a few hundred MB. */
+export async function readTable(dir: string): Promise<{ info: TableInfo; rows: Row[] }> {
+  const info = await readTableInfo(dir);
+  const rows: Row[] = [];
+  for await (const row of readRows(dir)) rows.push(row);
+  if (rows.length !== info.rowCount) {
+    throw new FndError(`table ${dir}: ${INFO_FILE} says ${info.rowCount} rows but ${ROWS_FILE} holds ${rows.length}`);
+  }
+  return { info, rows };
+}
+
+/** Reads `table.json` only. */
+export async function readTableInfo(dir: string): Promise<TableInfo> {
+  const infoPath = join(dir, INFO_FILE);
+  let text: string;
+  try {
+    text = await readFile(infoPath, 'utf8');
+  } catch (error) {
+    throw new FndError(`table ${dir}: cannot read ${INFO_FILE} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new FndError(`corrupt table info (not valid JSON)`, { location: { file: infoPath } });
+  }
+  const info = parsed as Partial<TableInfo>;
+  if (!Array.isArray(info.columns) || typeof info.rowCount !== 'number') {
+    throw new FndError(`corrupt table info (expected {columns, rowCount})`, { location: { file: infoPath } });
+  }
+  const result: TableInfo = { columns: info.columns, rowCount: info.rowCount };
+  if (info.labels !== undefined) result.labels = info.labels;
+  return result;
+}

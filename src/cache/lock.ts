@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FndError } from '../util/errors.js';
+import { isProcessAlive } from './layout.js';
+
+/** What a lock file holds: who holds it, so a waiter can tell a live holder from a dead one. */
+export interface LockInfo {
+  pid: number;
+  hostname: string;
+  /** ISO time the lock was taken. */
+  acquiredAt: string;
+  /** Unique per acquisition, so a holder only ever removes its own lock. */
+  token: string;
+}
+
+export interface LockOptions {
+  /** Called once, when the lock is first found held by a live process. */
+  onWait?: (holderPid: number, holder: LockInfo) => void;
+  /** Stop waiting (Ctrl-C): the promise rejects (an AbortError) and the lock is not taken. */
+  signal?: AbortSignal;
+}
+
+/** A lock file this old that still has no readable content was left by a process that died mid-create. */
+const UNREADABLE_STALE_MS = 10_000;
+const FIRST_POLL_MS = 15;
+const MAX_POLL_MS = 500;
+
+/**
+ * Runs `fn` holding an exclusive cross-process lock at `path` (created with O_EXCL, which is
+ * atomic on local filesystems). A lock whose holder is a dead process on this machine is stale
+ * and taken over; a lock held by another machine is waited for, since its pid cannot be checked.
+ */
+export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const token = await acquire(path, options);
+  try {
+    return await fn();
+  } finally {
+    await release(path, token);
+  }
+}
+
+/** Takes the lock if it is free (or stale) right now; returns a release function, or undefined when held. */
+export async function tryFileLock(path: string): Promise<(() => Promise<void>) | undefined> {
+  const token = await attempt(path);
+  if (token === undefined) return undefined;
+  return () => release(path, token);
+}
+
+async function acquire(path: string, options: LockOptions): Promise<string> {
+  let delay = FIRST_POLL_MS;
+  let announced = false;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const token = await attempt(path);
+    if (token !== undefined) return token;
+    if (!announced && options.onWait) {
+      const holder = await readHolder(path);
+      if (holder && holder !== 'gone') {
+        announced = true;
+        options.onWait(holder.pid, holder);
+      }
+    }
+    await sleep(delay, undefined, { signal: options.signal });
+    delay = Math.min(MAX_POLL_MS, Math.ceil(delay * 1.5));
+  }
+}
+
+/** One try: create the lock, or clear it if stale (and let the next try create it). */
+async function attempt(path: string): Promise<string | undefined> {
+  const info: LockInfo = {
+    pid: process.pid,
+    hostname: hostname(),
+    acquiredAt: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+  };
+  if (await createExclusive(path, JSON.stringify(info))) return info.token;
+  const holder = await readHolder(path);
+  if (holder === 'gone') return createExclusive(path, JSON.stringify(info)).then((ok) => (ok ? info.token : undefined));
+  if (await isStale(path, holder)) await breakStale(path, holder);
+  return undefined;
+}
+
+async function createExclusive(path: string, content: string): Promise<boolean> {
+  await mkdir(dirname(path), { recursive: true });
+  let handle;
+  try {
+    handle = await open(path, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new FndError(`cannot create lock ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+/** The holder's info; undefined while the file exists but is not (yet) readable; 'gone' when it vanished. */
+async function readHolder(path: string): Promise<LockInfo | undefined | 'gone'> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw error;
+  }
+  try {
+    const info = JSON.parse(text) as LockInfo;
+    return typeof info.pid === 'number' && typeof info.token === 'string' ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function isStale(path: string, holder: LockInfo | undefined): Promise<boolean> {
+  if (holder) return holder.hostname === hostname() && !isProcessAlive(holder.pid);
+  // Unreadable: either being written right now (fresh) or its writer died between create and write.
+  try {
+    return Date.now() - (await stat(path)).mtimeMs > UNREADABLE_STALE_MS;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes a stale lock without racing another waiter that judged it stale too: whoever holds the
+ * `.break` side lock re-reads the lock and removes it only if it is still the same stale one, so
+ * a fresh lock taken meanwhile by a third process is never removed.
+ */
+async function breakStale(path: string, stale: LockInfo | undefined): Promise<void> {
+  const breaker = `${path}.break`;
+  const mine = JSON.stringify({ pid: process.pid, hostname: hostname(), token: randomBytes(8).toString('hex') });
+  if (!(await createExclusive(breaker, mine))) {
+    const other = await readHolder(breaker);
+    if (other !== 'gone' && (await isStale(breaker, other))) await unlink(breaker).catch(() => {});
+    return;
+  }
+  try {
+    const now = await readHolder(path);
+    const same = now !== 'gone' && (stale === undefined ? now === undefined : now?.token === stale.token);
+    if (same) await unlink(path).catch(() => {});
+  } finally {
+    await unlink(breaker).catch(() => {});
+  }
+}
+
+async function release(path: string, token: string): Promise<void> {
+  const holder = await readHolder(path);
+  // Only remove our own lock: if it was (wrongly) broken and retaken, the new holder keeps it.
+  if (holder !== 'gone' && holder?.token === token) await unlink(path).catch(() => {});
+}

@@ -1,0 +1,53 @@
+import { resolve } from 'node:path';
+import { defineCommand, jsonOption } from '../command.js';
+import { prepareOptionsFrom, specOptions } from '../shared-options.js';
+import { runPipeline } from '../../engine/run-pipeline.js';
+import { reporterFor } from '../reporter.js';
+import { FndError } from '../../util/errors.js';
+
+export default defineCommand({
+  name: 'run',
+  summary: 'Run a pipeline spec. Stages whose signature is in the cache are restored instead of run; the run is recorded in runs/<id>/.',
+  positionals: [{ name: 'spec', required: true }],
+  options: [
+    ...specOptions,
+    { name: 'jobs', short: 'j', type: 'string', valueName: 'N', description: 'run up to N independent stages at once (default 1)' },
+    jsonOption,
+    { name: 'plain', type: 'boolean', description: 'one line per event even on a terminal' },
+    { name: 'verbose', type: 'boolean', description: 'also print debug messages of stages' },
+  ],
+  async run(args, io) {
+    const spec = args.positionals.spec as string;
+    const jobs = args.options.jobs === undefined ? 1 : Number(args.options.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new FndError(`--jobs must be a positive integer, got "${args.options.jobs}"`, { exitCode: 2 });
+    const reporter = reporterFor(args, io);
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts += 1;
+      if (interrupts === 1) {
+        io.stderr.write('\ninterrupting: stopping running stages (completed stages stay cached); press Ctrl-C again to quit at once\n');
+        controller.abort();
+      } else {
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    try {
+      const outcome = await runPipeline(resolve(io.cwd, spec), {
+        ...prepareOptionsFrom(args, io.env),
+        jobs,
+        reporter,
+        signal: controller.signal,
+        specAsGiven: spec,
+      });
+      await reporter.close();
+      if (outcome.status === 'failed' && outcome.record.error) io.stderr.write(`error: ${outcome.record.error}\n`);
+      return outcome.status === 'completed' ? 0 : outcome.status === 'interrupted' ? 130 : 1;
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+  },
+});

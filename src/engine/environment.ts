@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import type { Device } from '../sdk/index.js';
+
+const require = createRequire(import.meta.url);
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm-blas' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm-blas', 'wasm', 'cpu'];
+
+function resolvable(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function loadable(name: string): boolean {
+  try {
+    require(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The tensor backend a stage on `device` will get, found without starting TensorFlow.js (a
+ * cached re-run must stay fast). It is part of the signature of stages that compute with
+ * tensors, because backends differ in the last bits of float results.
+ */
+export function expectedBackend(device: Device, env: NodeJS.ProcessEnv = process.env): BackendName {
+  const forced = env.FND_BACKEND as BackendName | undefined;
+  if (forced && BACKEND_NAMES.includes(forced)) return forced;
+  if (device === 'gpu' && resolvable('@tensorflow/tfjs-node-gpu')) return 'tensorflow-gpu';
+  if (resolvable('@tensorflow/tfjs-node')) return 'tensorflow';
+  if (loadable('nblas')) return 'wasm-blas';
+  return 'wasm';
+}
+
+export function fndVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function gitCommit(dir: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RunEnvironment {
+  node: string;
+  fnd: string;
+  backend: string;
+  platform: string;
+  gitCommit?: string;
+}
+
+export function collectEnvironment(projectDir: string): RunEnvironment {
+  const commit = gitCommit(projectDir);
+  return {
+    node: process.version,
+    fnd: fndVersion(),
+    backend: expectedBackend('cpu'),
+    platform: `${process.platform}-${process.arch}`,
+    ...(commit ? { gitCommit: commit } : {}),
+  };
+}

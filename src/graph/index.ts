@@ -1,0 +1,1 @@
+export { buildGraph, downstreamOf, findCycle, upstreamOf, type GraphStage, type PipelineGraph } from './graph.js';

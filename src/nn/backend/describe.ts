@@ -1,0 +1,29 @@
+/**
+ * A report of every backend candidate and the machine, for `fnd doctor`: it probes
+ * prerequisites (installed, GPU, BLAS) without initialising tfjs-node or wasm.
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { BACKEND_NAMES, isInstalled, probeCandidate, type CandidateStatus } from './probes.js';
+
+export interface BackendReport {
+  candidates: CandidateStatus[];
+  node: string;
+  platform: string;
+  cores: number;
+  cpuModel?: string;
+  /** Whether the nblas native module is built (the file exists); `wasm-blas` says whether it loads. */
+  nblasBuilt: boolean;
+  forced?: string;
+}
+
+export function describeBackends(env: NodeJS.ProcessEnv = process.env): BackendReport {
+  return {
+    candidates: BACKEND_NAMES.map((name) => probeCandidate(name, env)),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cores: availableParallelism(),
+    cpuModel: cpus()[0]?.model,
+    nblasBuilt: isInstalled('nblas/build/Release/nblas.node') !== undefined,
+    forced: env.FND_BACKEND?.trim() || undefined,
+  };
+}

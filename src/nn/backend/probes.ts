@@ -1,0 +1,86 @@
+/**
+ * What each backend candidate needs, checked without initialising anything heavy: is the
+ * package installed (resolvable), is a GPU visible, does the native BLAS load.
+ */
+import { createRequire } from 'node:module';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadBlas } from './nblas.js';
+
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm-blas', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export const NODE_PACKAGES = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+} as const;
+
+export interface CandidateStatus {
+  name: BackendName;
+  /** Whether the prerequisites are present; `false` comes with a reason. Loading may still fail. */
+  available: boolean;
+  reason?: string;
+  /** Details worth showing (package path, GPU device list, BLAS library). */
+  detail?: string;
+}
+
+const require = createRequire(import.meta.url);
+
+export function isInstalled(pkg: string): string | undefined {
+  try {
+    return require.resolve(pkg);
+  } catch {
+    return undefined;
+  }
+}
+
+/** NVIDIA GPUs the kernel driver exposes (Linux); tfjs-node-gpu needs CUDA on one of them. */
+export function visibleGpus(env: NodeJS.ProcessEnv): string[] {
+  if (env.CUDA_VISIBLE_DEVICES !== undefined && env.CUDA_VISIBLE_DEVICES.trim() === '') return [];
+  const dir = '/proc/driver/nvidia/gpus';
+  try {
+    if (existsSync(dir)) return readdirSync(dir);
+  } catch {
+    // unreadable: fall through to the device nodes
+  }
+  return existsSync('/dev/nvidia0') ? ['/dev/nvidia0'] : [];
+}
+
+export function wasmBinaryDir(): string | undefined {
+  const main = isInstalled('@tensorflow/tfjs-backend-wasm');
+  if (!main) return undefined;
+  const dir = dirname(main);
+  return existsSync(join(dir, 'tfjs-backend-wasm-simd.wasm')) ? dir : undefined;
+}
+
+export function probeCandidate(name: BackendName, env: NodeJS.ProcessEnv): CandidateStatus {
+  switch (name) {
+    case 'tensorflow-gpu': {
+      const path = isInstalled(NODE_PACKAGES[name]);
+      if (!path) return { name, available: false, reason: `not installed (optional package ${NODE_PACKAGES[name]}; its install downloads libtensorflow with CUDA)` };
+      const gpus = visibleGpus(env);
+      if (gpus.length === 0) return { name, available: false, reason: 'no GPU: no NVIDIA device visible (/proc/driver/nvidia/gpus empty or CUDA_VISIBLE_DEVICES empty)' };
+      return { name, available: true, detail: `${path}; GPUs: ${gpus.join(', ')}` };
+    }
+    case 'tensorflow': {
+      const path = isInstalled(NODE_PACKAGES[name]);
+      if (!path) return { name, available: false, reason: `not installed (optional package ${NODE_PACKAGES[name]}; its install downloads libtensorflow)` };
+      return { name, available: true, detail: path };
+    }
+    case 'wasm-blas': {
+      if (!wasmBinaryDir()) return { name, available: false, reason: 'wasm binaries not found (@tensorflow/tfjs-backend-wasm missing or incomplete)' };
+      const blas = loadBlas();
+      if (!blas.ok) return { name, available: false, reason: blas.reason };
+      return { name, available: true, detail: `nblas ${isInstalled('nblas/build/Release/nblas.node')}` };
+    }
+    case 'wasm': {
+      const dir = wasmBinaryDir();
+      if (!dir) return { name, available: false, reason: 'wasm binaries not found (@tensorflow/tfjs-backend-wasm missing or incomplete)' };
+      return { name, available: true, detail: dir };
+    }
+    case 'cpu':
+      return isInstalled('@tensorflow/tfjs-backend-cpu')
+        ? { name, available: true, detail: 'pure JavaScript' }
+        : { name, available: false, reason: 'not installed (@tensorflow/tfjs-backend-cpu)' };
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * BertForSequenceClassification (Hugging Face's math, post-LayerNorm encoder, tanh pooler on
+ * [CLS], linear classifier) over tf.Variables named by their Hugging Face state-dict names.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '../../util/rng.js';
+import type { Rng } from '../../sdk/index.js';
+import type { BertConfig } from './config.js';
+import { paramSpecs, layerPrefix, type ParamSpec } from './params.js';
+import { linear, layerNorm, gelu, dropout } from './layers.js';
+import { saveModel } from '../checkpoint/save.js';
+import { prepareInputs, disposeInputs, type BertInputs, type PreparedInputs } from './inputs.js';
+
+export interface ForwardOptions {
+  /** Dropout on (hidden and attention probabilities) when true. Default false. */
+  training?: boolean;
+}
+
+// A type alias (not an interface) so it is a tf.TensorContainer that tf.tidy can return.
+export type BertOutput = {
+  logits: tf.Tensor2D;
+  pooledOutput: tf.Tensor2D;
+  lastHiddenState: tf.Tensor3D;
+};
+
+/** What loading a checkpoint matched, as Hugging Face reports it. */
+export interface LoadReport {
+  /** Model parameters the checkpoint lacked, initialised fresh (e.g. classifier.*). */
+  newlyInitialized: string[];
+  /** Checkpoint tensors the model does not use, by their names in the checkpoint. */
+  unused: string[];
+  /** Checkpoint buffers that are known and deliberately skipped (e.g. embeddings.position_ids). */
+  ignored: string[];
+}
+
+export interface SaveOptions {
+  /** Called with the target directory after the weights and config are written (e.g. tokenizer.saveTo). */
+  extraFiles?: (dir: string) => Promise<void> | void;
+}
+
+export class BertForSequenceClassification {
+  readonly config: BertConfig;
+  /** Trainable parameters by Hugging Face name, in state-dict order. */
+  readonly params: Map<string, tf.Variable>;
+  readonly specs: ParamSpec[];
+  /** Set by loadModel; undefined for a model from initModel. */
+  loadReport?: LoadReport;
+  /** Source of dropout seeds in training mode; reseed with setDropoutSeed for reproducible runs. */
+  private dropoutRng: Rng;
+  private disposed = false;
+
+  /** `weights` must hold every parameter of `paramSpecs(config)`; use initModel / loadModel rather than this. */
+  constructor(config: BertConfig, weights: Map<string, Float32Array>, options: { dropoutSeed?: number } = {}) {
+    this.config = config;
+    this.specs = paramSpecs(config);
+    this.params = new Map();
+    for (const spec of this.specs) {
+      const data = weights.get(spec.name);
+      if (!data) throw new Error(`internal: no initial value for ${spec.name}`);
+      // No tf variable name: names are global in the tf engine and two models would collide.
+      this.params.set(spec.name, tf.variable(tf.tensor(data, spec.shape, 'float32'), true));
+    }
+    this.dropoutRng = createRng(options.dropoutSeed ?? 0);
+  }
+
+  setDropoutSeed(seed: number): void {
+    this.dropoutRng = createRng(seed);
+  }
+
+  param(name: string): tf.Variable {
+    const p = this.params.get(name);
+    if (!p) throw new Error(`internal: no parameter ${name}`);
+    return p;
+  }
+
+  /** Full forward pass. The caller owns (and must dispose) the returned tensors. */
+  forward(inputs: BertInputs, options: ForwardOptions = {}): BertOutput {
+    this.assertAlive();
+    const prepared = prepareInputs(inputs, this.config);
+    try {
+      return tf.tidy(() => this.forwardPrepared(prepared, options.training ?? false));
+    } finally {
+      disposeInputs(prepared);
+    }
+  }
+
+  /** Logits only, for training losses (the same graph as forward). Call inside tf.tidy / variableGrads. */
+  forwardPrepared(p: PreparedInputs, training: boolean): BertOutput {
+    const c = this.config;
+    const H = c.hiddenSize;
+    const A = c.numAttentionHeads;
+    const dh = H / A;
+    const { batch: B, seqLen: S } = p;
+    const N = B * S;
+    const seed = (rate: number) => (training && rate > 0 ? this.dropoutRng.int(2 ** 31) : undefined);
+    const hidDrop = c.hiddenDropoutProb;
+    const attDrop = c.attentionProbsDropoutProb;
+    const w = (name: string) => this.param(name);
+
+    const words = tf.gather(w('bert.embeddings.word_embeddings.weight'), p.inputIds);
+    const positions = tf.slice(w('bert.embeddings.position_embeddings.weight'), [0, 0], [S, H]);
+    const types = tf.gather(w('bert.embeddings.token_type_embeddings.weight'), p.tokenTypeIds);
+    let x = tf.reshape(tf.add(tf.add(words, positions), types), [N, H]) as tf.Tensor2D;
+    x = layerNorm(x, w('bert.embeddings.LayerNorm.weight'), w('bert.embeddings.LayerNorm.bias'), c.layerNormEps);
+    x = dropout(x, hidDrop, seed(hidDrop));
+
+    const scale = 1 / Math.sqrt(dh);
+    const heads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, S, A, dh]), [0, 2, 1, 3]);
+    for (let i = 0; i < c.numHiddenLayers; i++) {
+      const l = layerPrefix(i);
+      const lin = (t: tf.Tensor2D, name: string) => linear(t, w(`${l}${name}.weight`), w(`${l}${name}.bias`));
+      // Scaling q (S*dh values) rather than the scores (S*S values) is the same math, less work.
+      const q = heads(tf.mul(lin(x, 'attention.self.query'), scale) as tf.Tensor2D);
+      const k = heads(lin(x, 'attention.self.key'));
+      const v = heads(lin(x, 'attention.self.value'));
+      const scores = tf.add(tf.matMul(q, k, false, true), p.additiveMask);
+      const probs = dropout(tf.softmax(scores, -1), attDrop, seed(attDrop));
+      const ctx = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [N, H]) as tf.Tensor2D;
+      const attn = dropout(lin(ctx, 'attention.output.dense'), hidDrop, seed(hidDrop));
+      x = layerNorm(tf.add(attn, x), w(`${l}attention.output.LayerNorm.weight`), w(`${l}attention.output.LayerNorm.bias`), c.layerNormEps);
+      const inner = lin(x, 'intermediate.dense');
+      const act = c.hiddenAct === 'gelu' ? gelu(inner) : tf.relu(inner);
+      const ffn = dropout(lin(act, 'output.dense'), hidDrop, seed(hidDrop));
+      x = layerNorm(tf.add(ffn, x), w(`${l}output.LayerNorm.weight`), w(`${l}output.LayerNorm.bias`), c.layerNormEps);
+    }
+    const lastHiddenState = tf.reshape(x, [B, S, H]) as tf.Tensor3D;
+    const cls = tf.reshape(tf.slice(lastHiddenState, [0, 0, 0], [B, 1, H]), [B, H]) as tf.Tensor2D;
+    const pooledOutput = tf.tanh(linear(cls, w('bert.pooler.dense.weight'), w('bert.pooler.dense.bias')));
+    const logits = linear(dropout(pooledOutput, hidDrop, seed(hidDrop)), w('classifier.weight'), w('classifier.bias'));
+    return { logits, pooledOutput, lastHiddenState };
+  }
+
+  /** Copies of every parameter's values, by Hugging Face name. */
+  stateDict(): Map<string, Float32Array> {
+    this.assertAlive();
+    const out = new Map<string, Float32Array>();
+    // slice: on the cpu backend dataSync hands out the backend's own buffer.
+    for (const [name, v] of this.params) out.set(name, (v.dataSync() as Float32Array).slice());
+    return out;
+  }
+
+  /** Writes config.json and model.safetensors (what save_pretrained writes), then options.extraFiles. */
+  async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    this.assertAlive();
+    await saveModel(this, dir, options);
+  }
+
+  numParameters(): number {
+    let n = 0;
+    for (const s of this.specs) n += s.shape.reduce((a, b) => a * b, 1);
+    return n;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    for (const v of this.params.values()) v.dispose();
+    this.disposed = true;
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) throw new Error('this model has been disposed');
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian
+ * header length, a JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__":
+ * {...}}`, then the raw little-endian tensor bytes. No code, no pickle: the safe way to share weights.
+ */
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { FndError } from '../../util/errors.js';
+import { DTYPE_BYTES, numel, type DType, type RawTensor, type StateDict } from './tensor.js';
+
+export interface SafetensorsFile {
+  tensors: StateDict;
+  metadata: Record<string, string>;
+}
+
+export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
+  const fail = (what: string): never => {
+    throw new FndError(`cannot read ${file}: ${what}; is it a complete safetensors file?`);
+  };
+  if (bytes.length < 8) fail('the file is shorter than its 8-byte header length');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = Number(view.getBigUint64(0, true));
+  if (headerLen > bytes.length - 8 || headerLen > 100_000_000) fail(`the header length ${headerLen} is impossible`);
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen))) as Record<string, unknown>;
+  } catch (e) {
+    return fail(`the JSON header does not parse (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('the header is not a JSON object');
+  const dataStart = 8 + headerLen;
+  const dataLen = bytes.length - dataStart;
+  const tensors: StateDict = new Map();
+  let metadata: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      metadata = (entry ?? {}) as Record<string, string>;
+      continue;
+    }
+    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const dtype = e?.dtype as DType;
+    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`tensor ${name} has unsupported dtype ${JSON.stringify(e?.dtype)}`);
+    const shape = e.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor ${name} has a malformed shape`);
+    const offsets = e.data_offsets;
+    if (!Array.isArray(offsets) || offsets.length !== 2) fail(`tensor ${name} has malformed data_offsets`);
+    const [begin, end] = offsets as [number, number];
+    const size = numel(shape as number[]) * DTYPE_BYTES[dtype];
+    if (!(Number.isInteger(begin) && Number.isInteger(end) && begin >= 0 && end <= dataLen && end - begin === size)) {
+      fail(`tensor ${name}: data_offsets [${begin}, ${end}] do not hold ${size} bytes inside the ${dataLen}-byte data section`);
+    }
+    tensors.set(name, { dtype, shape: shape as number[], bytes: bytes.subarray(dataStart + begin, dataStart + end) });
+  }
+  return { tensors, metadata };
+}
+
+export async function readSafetensors(path: string): Promise<SafetensorsFile> {
+  const bytes = await readFile(path);
+  return parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+}
+
+/** The header bytes (length prefix + JSON padded with spaces to 8-byte alignment) for `tensors` in order. */
+export function safetensorsHeader(tensors: StateDict, metadata: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const size = numel(t.shape) * DTYPE_BYTES[t.dtype];
+    if (t.bytes.length !== size) throw new Error(`internal: tensor ${name} has ${t.bytes.length} bytes, expected ${size}`);
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
+    offset += size;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
+  const jsonBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + jsonBytes.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(jsonBytes.length), true);
+  out.set(jsonBytes, 8);
+  return out;
+}
+
+/** Writes atomically (temp file, fsync, rename), tensors in the map's order. */
+export async function writeSafetensors(path: string, tensors: StateDict, metadata: Record<string, string> = {}): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.write(safetensorsHeader(tensors, metadata));
+    for (const t of tensors.values()) await handle.write(t.bytes);
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  await rename(tmp, path);
+}
+
+export type { RawTensor };

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatDelta, formatDuration, formatNumber, formatTimestamp, formatValue } from '../../src/cli/format/number.js';
+import { keyValueLines, markdownTable, textTable } from '../../src/cli/format/table.js';
+
+describe('number formatting', () => {
+  it('keeps at most 6 significant digits and drops trailing zeros', () => {
+    expect(formatNumber(0.912345678)).toBe('0.912346');
+    expect(formatNumber(0.9)).toBe('0.9');
+    expect(formatNumber(12.5)).toBe('12.5');
+    expect(formatNumber(123456.7)).toBe('123457');
+    expect(formatNumber(999999.7)).toBe('1e6');
+    expect(formatNumber(42)).toBe('42');
+    expect(formatNumber(0)).toBe('0');
+    expect(formatNumber(0.93 - 0.91)).toBe('0.02');
+  });
+
+  it('uses exponents for very small and very large values', () => {
+    expect(formatNumber(3e-5)).toBe('3e-5');
+    expect(formatNumber(-2.5e-5)).toBe('-2.5e-5');
+    expect(formatNumber(1234567.89)).toBe('1.23457e6');
+    expect(formatNumber(Number.NaN)).toBe('NaN');
+  });
+
+  it('always shows the sign of a delta', () => {
+    expect(formatDelta(0.0625)).toBe('+0.0625');
+    expect(formatDelta(-0.25)).toBe('-0.25');
+    expect(formatDelta(0)).toBe('0');
+    expect(formatDelta(2e-5)).toBe('+2e-5');
+  });
+
+  it('formats values, durations, times and sizes', () => {
+    expect(formatValue(undefined)).toBe('—');
+    expect(formatValue([0.7, 0.15, 0.15])).toBe('[0.7,0.15,0.15]');
+    expect(formatValue(Array.from({ length: 30 }, (_, i) => i))).toBe('[30 items]');
+    expect(formatValue(true)).toBe('true');
+    expect(formatDuration(12)).toBe('12 ms');
+    expect(formatDuration(12345)).toBe('12.3 s');
+    expect(formatDuration(185000)).toBe('3m 05s');
+    expect(formatDuration(3723000)).toBe('1h 02m');
+    expect(formatTimestamp('2026-11-27T03:35:12.123Z')).toBe('2026-11-27 03:35:12');
+    expect(formatBytes(900)).toBe('900 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(50 * 1024 * 1024)).toBe('50 MiB');
+  });
+});
+
+describe('tables', () => {
+  const columns = ['name', { header: 'value', align: 'right' as const }];
+  const rows = [
+    ['accuracy', '0.9'],
+    ['a|b', '—'],
+  ];
+
+  it('aligns text columns, right-aligning numbers, without trailing spaces', () => {
+    expect(textTable(columns, rows)).toBe(['name      value', '--------  -----', 'accuracy    0.9', 'a|b           —'].join('\n'));
+    expect(textTable(['x'], [['multi\nline']], { indent: '  ' })).toBe(['  x', '  ----------', '  multi line'].join('\n'));
+  });
+
+  it('writes Markdown with escaped pipes and alignment markers', () => {
+    expect(markdownTable(columns, rows)).toBe(['| name | value |', '| --- | ---: |', '| accuracy | 0.9 |', '| a\\|b | — |'].join('\n'));
+  });
+
+  it('aligns key/value lines', () => {
+    expect(keyValueLines([['id', 'x'], ['status', 'completed']])).toBe('id      x\nstatus  completed');
+  });
+});
