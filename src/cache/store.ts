@@ -74,6 +74,7 @@ export class CacheStore {
         const built = await buildEntry(staging, signature, workDir, meta);
         await rename(staging, finalDir);
         await fsyncDir(dirname(finalDir));
+        await fsyncDir(this.layout.cacheDir); // the shard directory may be new
         await rm(workDir, { recursive: true, force: true });
         return makeEntry(signature, finalDir, built);
       } catch (error) {

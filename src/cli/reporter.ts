@@ -1,12 +1,12 @@
 import type { CliIO, ParsedArgs } from './command.js';
 import type { Reporter } from '../engine/events.js';
-import { jsonReporter } from '../engine/reporters/json.js';
-import { listrReporter } from '../engine/reporters/listr.js';
-import { plainReporter } from '../engine/reporters/plain.js';
 
-/** listr2 on a terminal, plain lines otherwise (or with --plain), JSON lines with --json. */
-export function reporterFor(args: ParsedArgs, io: CliIO): Reporter {
-  if (args.options.json) return jsonReporter(io.stdout);
-  if (io.isTTY && !args.options.plain && !io.env.CI) return listrReporter(io.stdout);
-  return plainReporter(io.stdout, { verbose: Boolean(args.options.verbose) });
+/**
+ * listr2 on a terminal, plain lines otherwise (or with --plain), JSON lines with --json.
+ * Renderers are imported on demand: listr2 alone costs a noticeable share of start-up.
+ */
+export async function reporterFor(args: ParsedArgs, io: CliIO): Promise<Reporter> {
+  if (args.options.json) return (await import('../engine/reporters/json.js')).jsonReporter(io.stdout);
+  if (io.isTTY && !args.options.plain && !io.env.CI) return (await import('../engine/reporters/listr.js')).listrReporter(io.stdout);
+  return (await import('../engine/reporters/plain.js')).plainReporter(io.stdout, { verbose: Boolean(args.options.verbose) });
 }

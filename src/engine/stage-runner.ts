@@ -1,5 +1,4 @@
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { execaNode } from 'execa';
 import type { StageDefinition, StageResult } from '../sdk/index.js';
 import { FndError, isUserError } from '../util/errors.js';
 import { createStageContext, type StageEvent } from './context.js';
@@ -37,6 +36,8 @@ const binPath = fileURLToPath(new URL('../../bin/fnd.mjs', import.meta.url));
  * tensor backend and its memory is returned when it ends.
  */
 export async function runStageInWorker(job: StageJob, hooks: StageAttemptHooks): Promise<StageResult> {
+  // execa is imported here, not at the top: most runs have no GPU stage, and fnd's start-up time matters.
+  const { execaNode } = await import('execa');
   const child = execaNode(binPath, ['__stage-worker'], {
     ipcInput: JSON.parse(JSON.stringify(job)),
     cancelSignal: hooks.signal,

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../cache/atomic.js';
 
 export type RunStatus = 'completed' | 'failed' | 'interrupted' | 'running';
 export type StageStatus = 'ran' | 'cached' | 'failed' | 'skipped';

@@ -90,10 +90,12 @@ export function truncateTitle(title: string, maxChars: number): string {
   const flat = title.replace(/\s+/g, ' ').trim();
   const chars = Array.from(flat);
   if (chars.length <= maxChars) return flat;
-  const cut = chars.slice(0, Math.max(1, maxChars - 1)).join('');
-  const space = cut.lastIndexOf(' ');
+  const keep = Math.max(1, maxChars - 1); // one place is for the ellipsis
+  // A space right after the kept part still counts as a word boundary.
+  const window = chars.slice(0, keep + 1).join('');
+  const space = window.lastIndexOf(' ');
   // Cutting at the last space keeps words whole, unless that would throw away most of the text.
-  const head = space >= cut.length * 0.6 ? cut.slice(0, space) : cut;
+  const head = space >= keep * 0.6 ? window.slice(0, space) : chars.slice(0, keep).join('');
   return `${head.replace(/[\s.,;:!?-]+$/, '')}…`;
 }
 

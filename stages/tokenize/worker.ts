@@ -16,7 +16,7 @@ const job = workerData as Job;
 try {
   const tokenizer = await loadTokenizer(job.tokenizer, { download: false });
   const block = encodeBlock(tokenizer, job.texts, job.settings, (done) => parentPort!.postMessage({ type: 'progress', done }));
-  parentPort!.postMessage({ type: 'done', block }, [block.ids.buffer, block.lengths.buffer, block.untruncatedLengths.buffer]);
+  parentPort!.postMessage({ type: 'done', block }, [block.ids.buffer as ArrayBuffer, block.lengths.buffer as ArrayBuffer, block.untruncatedLengths.buffer as ArrayBuffer]);
 } catch (error) {
   parentPort!.postMessage({ type: 'error', message: (error as Error).message });
 }

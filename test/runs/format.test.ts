@@ -64,3 +64,15 @@ describe('tables', () => {
     expect(keyValueLines([['id', 'x'], ['status', 'completed']])).toBe('id      x\nstatus  completed');
   });
 });
+
+describe('per-cell alignment', () => {
+  it('right-aligns number cells and left-aligns text cells in one column', async () => {
+    const { valueCell } = await import('../../src/cli/format/number.js');
+    const table = textTable(['metric', { header: 'value', align: 'right' }], [
+      ['rows', valueCell(4000)],
+      ['columns', valueCell(['id', 'title'])],
+      ['f1', valueCell(0.5)],
+    ]);
+    expect(table).toBe(['metric  value', '-------  ------------', 'rows            4000', 'columns  ["id","title"]', 'f1               0.5'].join('\n'));
+  });
+});

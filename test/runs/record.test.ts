@@ -1,6 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { createRunFolder, type RunRecord } from '../../src/runs/record.js';
 import { readMetrics, resolveRun } from '../../src/runs/store.js';

@@ -58,3 +58,11 @@ export async function runStage<P>(
   }
   return { result, outputs, events };
 }
+
+/** Writes `rows` as a table artifact in a fresh temp dir, to feed a stage's input. */
+export async function tableOf(rows: Array<Record<string, unknown>>, labels?: Record<string, string>): Promise<Artifact> {
+  const { writeTable } = await import('../../src/artifacts/table.js');
+  const dir = mkdtempSync(join(tmpdir(), 'fnd-input-'));
+  await writeTable(dir, rows, labels ? { labels } : {});
+  return tableArtifact(dir);
+}

@@ -20,7 +20,7 @@ export default defineCommand({
     const spec = args.positionals.spec as string;
     const jobs = args.options.jobs === undefined ? 1 : Number(args.options.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new FndError(`--jobs must be a positive integer, got "${args.options.jobs}"`, { exitCode: 2 });
-    const reporter = reporterFor(args, io);
+    const reporter = await reporterFor(args, io);
     const controller = new AbortController();
     let interrupts = 0;
     const onSigint = () => {

@@ -2,7 +2,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineCommand, jsonOption } from '../command.js';
-import { formatBytes, formatDuration, formatTimestamp, formatValue, MISSING } from '../format/number.js';
+import { formatBytes, formatDuration, formatTimestamp, formatValue, MISSING, valueCell } from '../format/number.js';
 import { renderText, type Section } from '../format/sections.js';
 import { keyValueLines } from '../format/table.js';
 import { flattenLeaves } from '../../runs/flatten.js';
@@ -98,7 +98,7 @@ export function showSections(record: RunRecord, metrics: RunMetrics, files: RunF
       title: 'Metrics',
       table: {
         columns: ['metric', { header: 'value', align: 'right' }],
-        rows: flattenLeaves(metrics).map((leaf) => [leaf.path, formatValue(leaf.value)]),
+        rows: flattenLeaves(metrics).map((leaf) => [leaf.path, valueCell(leaf.value)]),
       },
       empty: 'none recorded',
     },

@@ -75,3 +75,8 @@ export function formatBytes(bytes: number): string {
   }
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
+
+/** A table cell for a value: numbers right-aligned so their digits line up, anything else left. */
+export function valueCell(value: unknown): { text: string; align: 'left' | 'right' } {
+  return { text: formatValue(value), align: typeof value === 'number' || value === undefined ? 'right' : 'left' };
+}

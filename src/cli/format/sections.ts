@@ -2,13 +2,13 @@
  * A report as titled sections of lines and tables, rendered either for a terminal or as
  * Markdown. Commands build the sections once, so `--md` can never show different data.
  */
-import { markdownTable, textTable, type ColumnSpec } from './table.js';
+import { markdownTable, textTable, type Cell, type ColumnSpec } from './table.js';
 
 export interface Section {
   title?: string;
   /** Free text lines shown before the table. */
   lines?: string[];
-  table?: { columns: ColumnSpec[]; rows: string[][] };
+  table?: { columns: ColumnSpec[]; rows: Cell[][] };
   /** Shown instead of the table when it has no rows, e.g. "none: the params are identical". */
   empty?: string;
 }

@@ -12,6 +12,16 @@ export interface TableColumn {
 
 export type ColumnSpec = string | TableColumn;
 
+/**
+ * A cell is its text, or its text with an alignment of its own: a metrics column mixes numbers
+ * (right-aligned so digits line up) with lists and labels (left-aligned, read as text).
+ */
+export type Cell = string | { text: string; align: Align };
+
+function cellText(cell: Cell | undefined): string {
+  return oneLine(cell === undefined ? '' : typeof cell === 'string' ? cell : cell.text);
+}
+
 function column(spec: ColumnSpec): Required<TableColumn> {
   return typeof spec === 'string' ? { header: spec, align: 'left' } : { header: spec.header, align: spec.align ?? 'left' };
 }
@@ -39,32 +49,38 @@ export interface TextTableOptions {
 }
 
 /** Header, a dashed rule, then the rows; no trailing newline, no trailing spaces. */
-export function textTable(columns: ColumnSpec[], rows: readonly (readonly string[])[], options: TextTableOptions = {}): string {
+export function textTable(columns: ColumnSpec[], rows: readonly (readonly Cell[])[], options: TextTableOptions = {}): string {
   const cols = columns.map(column);
-  const cells = rows.map((row) => cols.map((_, i) => oneLine(row[i] ?? '')));
-  const widths = cols.map((col, i) => Math.max(displayWidth(col.header), ...cells.map((row) => displayWidth(row[i]!))));
+  const cells = rows.map((row) =>
+    cols.map((col, i) => {
+      const cell = row[i];
+      return { text: cellText(cell), align: typeof cell === 'object' ? cell.align : col.align };
+    }),
+  );
+  const widths = cols.map((col, i) => Math.max(displayWidth(col.header), ...cells.map((row) => displayWidth(row[i]!.text))));
   const gap = ' '.repeat(options.gap ?? 2);
   const indent = options.indent ?? '';
-  const line = (values: string[]) => indent + values.map((value, i) => pad(value, widths[i]!, cols[i]!.align)).join(gap).trimEnd();
+  const line = (values: { text: string; align: Align }[]) => indent + values.map((value, i) => pad(value.text, widths[i]!, value.align)).join(gap).trimEnd();
   return [
-    line(cols.map((col) => col.header)),
-    line(widths.map((width) => '-'.repeat(width))),
+    line(cols.map((col) => ({ text: col.header, align: col.align }))),
+    line(widths.map((width) => ({ text: '-'.repeat(width), align: 'left' as const }))),
     ...cells.map(line),
   ].join('\n');
 }
 
 function markdownCell(text: string): string {
-  return oneLine(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
 }
 
 /** GitHub-flavoured Markdown table; right-aligned columns get `---:`. */
-export function markdownTable(columns: ColumnSpec[], rows: readonly (readonly string[])[]): string {
+export function markdownTable(columns: ColumnSpec[], rows: readonly (readonly Cell[])[]): string {
   const cols = columns.map(column);
   const line = (values: string[]) => `| ${values.join(' | ')} |`;
   return [
     line(cols.map((col) => markdownCell(col.header))),
     line(cols.map((col) => (col.align === 'right' ? '---:' : '---'))),
-    ...rows.map((row) => line(cols.map((_, i) => markdownCell(row[i] ?? '')))),
+    // Markdown has no per-cell alignment; the column's alignment applies to every cell.
+    ...rows.map((row) => line(cols.map((_, i) => markdownCell(cellText(row[i]))))),
   ].join('\n');
 }
 

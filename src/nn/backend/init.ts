@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { FndError } from '../../util/errors.js';
 import { loadBlas } from './nblas.js';
 import { installBlasKernels, uninstallBlasKernels } from './blas-kernels.js';
+import { installMissingKernels } from './missing-kernels.js';
 import { installFusedKernels, uninstallFusedKernels } from './fused-kernels.js';
 import { ensureGradients } from './gradients.js';
 import { BACKEND_NAMES, NODE_PACKAGES, probeCandidate, wasmBinaryDir, type BackendName } from './probes.js';
@@ -168,5 +169,6 @@ async function startWasm(): Promise<string | undefined> {
     return `failed to load @tensorflow/tfjs-backend-wasm: ${firstLine(error)}`;
   }
   if (!(await setBackend('wasm'))) return 'the wasm backend failed to initialise';
+  installMissingKernels();
   return undefined;
 }

@@ -7,6 +7,7 @@ import { FndError } from '../../util/errors.js';
 import type { BertForSequenceClassification } from '../bert/model.js';
 import { prepareInputs, disposeInputs, type IdsInput } from '../bert/inputs.js';
 import { crossEntropy } from './loss.js';
+import { ensureGradients } from './gradients.js';
 import { globalNorm, clipCoefficient } from './clip.js';
 import type { AdamW } from './adamw.js';
 
@@ -54,6 +55,7 @@ export function computeGradients(
   batch: TrainBatch,
   options: { training?: boolean; weight?: number; into?: Map<string, Float32Array> } = {},
 ): GradientResult {
+  ensureGradients();
   const weight = options.weight ?? 1;
   const prepared = prepareInputs(batch, model.config);
   let labels: tf.Tensor1D | undefined;

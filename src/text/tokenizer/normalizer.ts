@@ -17,8 +17,9 @@ export interface BertNormalizerOptions {
   lowercase: boolean;
 }
 
-// Rust's `is_control` is `char::is_other` (Cc, Cf, Cn, Co, Cs) minus \t \n \r; NUL and U+FFFD go too.
-const CONTROL = /[\0\uFFFD]|(?![\t\n\r])\p{C}/gu;
+// Rust's `is_control`: Cc, Cf, Co, Cs minus \t \n \r; NUL and U+FFFD go too. Unassigned code
+// points (Cn) stay, as in Rust (checked against the oracle: U+0378 becomes [UNK], not nothing).
+const CONTROL = /[\0\uFFFD]|(?![\t\n\r])[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
 // Rust's `char::is_whitespace` is the White_Space property (JS `\s` differs on U+0085 and U+FEFF).
 const WHITESPACE = /\p{White_Space}/gu;
 // Ranges copied from the Rust implementation's `is_chinese_char`.

@@ -1,0 +1,112 @@
+/**
+ * TinyBERT-shaped training and inference speed on this machine, beside PyTorch's on the same
+ * math (../shared/bench/torch_tinybert_bench.py) measured in the same invocation.
+ *
+ *   node --import tsx bench/bert-speed.ts [--seq 128,512] [--batch 8] [--steps N] [--no-torch]
+ *
+ * Training = forward + backward + global-norm clipping + AdamW (dropout on), random weights.
+ * FND_BACKEND picks the backend as everywhere else.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { initBackend } from '../src/nn/backend/index.js';
+import { initModel } from '../src/nn/bert/init.js';
+import { createAdamW } from '../src/nn/train/adamw.js';
+import { trainStep, type TrainBatch } from '../src/nn/train/step.js';
+import { createRng } from '../src/util/rng.js';
+
+const TINYBERT = {
+  vocabSize: 30522, hiddenSize: 312, numHiddenLayers: 4, numAttentionHeads: 12, intermediateSize: 1200,
+  maxPositionEmbeddings: 512, typeVocabSize: 2, layerNormEps: 1e-12, numLabels: 2,
+};
+const PYTHON = '/usr/bin/python3';
+const TORCH_BENCH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'bench', 'torch_tinybert_bench.py');
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+interface Peer { train: number; infer: number; peer: string }
+
+function torchFigures(batch: number, seq: number, steps: number): Promise<Peer | string> {
+  if (!existsSync(PYTHON) || !existsSync(TORCH_BENCH)) return Promise.resolve(`missing ${PYTHON} or ${TORCH_BENCH}`);
+  return new Promise((resolve) => {
+    execFile(PYTHON, [TORCH_BENCH, '--batch', String(batch), '--seq', String(seq), '--steps', String(steps)], { timeout: 900_000 }, (error, stdout, stderr) => {
+      if (error) {
+        resolve(/No module named 'torch'/.test(stderr) ? 'python3-torch is not installed (apt-get install python3-torch libopenblas0-pthread)' : `torch bench failed: ${stderr.trim().split('\n').pop()}`);
+        return;
+      }
+      const r = JSON.parse(stdout.trim().split('\n').pop()!) as { train_examples_per_s: number; infer_examples_per_s: number; peer: string };
+      resolve({ train: r.train_examples_per_s, infer: r.infer_examples_per_s, peer: r.peer });
+    });
+  });
+}
+
+function makeBatch(batch: number, seq: number, seed: number): TrainBatch {
+  const rng = createRng(seed);
+  const ids = Array.from({ length: batch }, () => Array.from({ length: seq }, () => 1000 + rng.int(TINYBERT.vocabSize - 1000)));
+  return {
+    inputIds: ids,
+    attentionMask: ids.map((row) => row.map(() => 1)),
+    tokenTypeIds: ids.map((row) => row.map(() => 0)),
+    labels: ids.map(() => rng.int(2)),
+  };
+}
+
+const rssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function measure(batch: number, seq: number, steps: number) {
+  const model = initModel(TINYBERT, { seed: 0 });
+  const optimizer = createAdamW(model.params, { lr: 5e-5, weightDecay: 0.01 });
+  const data = makeBatch(batch, seq, seq);
+  const tensorsBefore = tf.memory().numTensors;
+  trainStep(model, optimizer, data, { maxGradNorm: 1.0 }); // warm-up
+  let t = performance.now();
+  for (let i = 0; i < steps; i++) trainStep(model, optimizer, data, { maxGradNorm: 1.0 });
+  const trainS = (performance.now() - t) / 1000 / steps;
+  const trainRss = rssMiB();
+  const infer = () => {
+    const out = model.forward(data, { training: false });
+    out.logits.dataSync();
+    out.logits.dispose();
+    out.pooledOutput.dispose();
+    out.lastHiddenState.dispose();
+  };
+  infer();
+  t = performance.now();
+  for (let i = 0; i < steps; i++) infer();
+  const inferS = (performance.now() - t) / 1000 / steps;
+  const leaked = tf.memory().numTensors - tensorsBefore;
+  model.dispose();
+  return { train: batch / trainS, infer: batch / inferS, trainRss, leaked };
+}
+
+async function main(): Promise<void> {
+  const batch = Number(arg('batch') ?? 8);
+  const seqs = (arg('seq') ?? '128,512').split(',').map(Number);
+  const noTorch = process.argv.includes('--no-torch');
+  const info = await initBackend();
+  console.log(`backend ${info.name} (tfjs ${info.tfjs}${info.threads ? `, ${info.threads} threads` : ''}); node ${process.version}`);
+  const results = [];
+  for (const seq of seqs) {
+    const steps = Number(arg('steps') ?? (seq >= 512 ? 3 : 5));
+    const peer = noTorch ? 'skipped (--no-torch)' : await torchFigures(batch, seq, steps);
+    const ours = await measure(batch, seq, steps);
+    const ratio = (x: number, y: number | undefined) => (y ? `${(x / y).toFixed(2)}x` : 'n/a');
+    const p = typeof peer === 'string' ? undefined : peer;
+    console.log(`batch ${batch} seq ${seq} (${steps} timed steps):`);
+    console.log(`  train  ${ours.train.toFixed(2)} ex/s   pytorch ${p ? p.train.toFixed(2) : '-'} ex/s   ratio ${ratio(ours.train, p?.train)}`);
+    console.log(`  infer  ${ours.infer.toFixed(2)} ex/s   pytorch ${p ? p.infer.toFixed(2) : '-'} ex/s   ratio ${ratio(ours.infer, p?.infer)}`);
+    console.log(`  peak RSS after training so far: ${ours.trainRss} MiB; tensors leaked: ${ours.leaked}`);
+    if (typeof peer === 'string') console.log(`  pytorch: ${peer}`);
+    else console.log(`  peer: ${peer.peer}`);
+    results.push({ seq, batch, steps, ours, pytorch: p ?? peer });
+  }
+  console.log(JSON.stringify({ backend: info.name, peakRssMiB: rssMiB(), results }));
+}
+
+await main();
