@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SignatureDetails } from '../hash/signature.js';
 import { FndError } from '../util/errors.js';
@@ -97,9 +97,13 @@ export class CacheStore {
    */
   async lookup(signature: string, options: LookupOptions = {}): Promise<LookupResult> {
     const dir = this.layout.entryDir(signature);
-    if (!(await isDirectory(dir))) return { status: 'miss' };
+    const inode = await inodeOf(dir);
+    if (inode === undefined) return { status: 'miss' };
     const verified = await verifyEntry(dir, signature, options.verify ?? 'full');
     if (verified.ok) return { status: 'hit', entry: makeEntry(signature, dir, verified.meta) };
+    // A process that did not hold the lock (`fnd status`) must not move aside a fresh entry that
+    // replaced the corrupt one while we were verifying: only quarantine the directory we judged.
+    if ((await inodeOf(dir)) !== inode) return this.lookup(signature, options);
     await this.quarantine(signature, dir);
     return { status: 'corrupt', reason: verified.reason };
   }
@@ -178,4 +182,15 @@ async function moveBack(staging: string, workDir: string): Promise<void> {
     await rename(join(staging, part), join(workDir, part)).catch(() => {});
   }
   await rm(staging, { recursive: true, force: true });
+}
+
+/** The directory's inode number, or undefined when it is absent (or not a directory). */
+async function inodeOf(path: string): Promise<number | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isDirectory() ? info.ino : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }

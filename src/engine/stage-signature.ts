@@ -1,6 +1,7 @@
 import type { Artifact } from '../sdk/index.js';
 import { computeSignature, type SignatureDetails } from '../hash/signature.js';
-import { hashFile, hashSourceTree } from '../hash/files.js';
+import { hashFile } from '../hash/files.js';
+import { hashPluginCode } from '../hash/module-graph.js';
 import type { LoadedPlugin } from '../plugins/load.js';
 import { expectedBackend } from './environment.js';
 import type { Device } from '../sdk/index.js';
@@ -28,7 +29,7 @@ export async function stageSignature(options: {
   const definition = plugin.definition;
   let code = options.codeHashes.get(plugin.location.dir);
   if (!code) {
-    code = hashSourceTree(plugin.location.dir).then((tree) => tree.hash);
+    code = hashPluginCode(plugin.location.dir, plugin.location.entry);
     options.codeHashes.set(plugin.location.dir, code);
   }
   const inputs: Record<string, string> = {};

@@ -39,15 +39,18 @@ export function normalizeSvgIds(svg: string): string {
 /** Compiles and renders `spec`; resolves to a standalone SVG document. */
 export async function renderVegaLite(spec: VegaLiteSpec): Promise<string> {
   const compiled = vl.compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled), {
-    renderer: 'none',
-    loader: offlineLoader(),
-    logLevel: vega.Warn,
-    // vega's default logger writes to the console; a chart problem should not spill into the CLI's output.
-    logger: vega.logger(vega.None),
+  // vega reports problems (a refused load included) through its logger and carries on with an
+  // empty chart; collect them instead of printing, and fail on the ones that mean missing data.
+  const problems: string[] = [];
+  const logger = vega.logger(vega.Warn, undefined, (_method, level, args) => {
+    if (level === 'ERROR' || (level === 'WARN' && String(args[0]).startsWith('Loading failed'))) {
+      problems.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+    }
   });
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offlineLoader(), logger });
   try {
     const svg = await view.toSVG();
+    if (problems.length > 0) throw new FndError(`chart could not be drawn: ${problems.join('; ')}`);
     return normalizeSvgIds(svg);
   } finally {
     view.finalize();

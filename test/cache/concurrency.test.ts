@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -92,7 +92,7 @@ describe('withLock', () => {
     const dead = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => dead.on('exit', resolve));
     const lockFile = join(root, 'locks', `${sig}.lock`);
-    await (await import('node:fs/promises')).mkdir(join(root, 'locks'), { recursive: true });
+    await mkdir(join(root, 'locks'), { recursive: true });
     await writeFile(lockFile, JSON.stringify({ pid: dead.pid, hostname: hostname(), acquiredAt: '2020-01-01T00:00:00Z', token: 'old' }));
     const waits: number[] = [];
     const value = await store.withLock(sig, async () => {

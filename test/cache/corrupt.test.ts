@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hostTag } from '../../src/cache/layout.js';
 import { CacheStore } from '../../src/cache/store.js';
 import { metaInput, signatureOf, tempRoot, writeStageFiles } from './helpers.js';
 
@@ -95,7 +96,6 @@ describe('half-written entries are never hits', () => {
     const sig = signatureOf({ half: 2 });
     const dir = await committed(store, sig);
     // Turn the committed entry into what a crashed commit leaves: a staging dir owned by a dead pid.
-    const { hostTag } = await import('../../src/cache/layout.js');
     const staging = join(root, 'cache', sig.slice(0, 2), `.${sig}.${hostTag()}.999999999.0badf00d.staging`);
     await rename(dir, staging);
     expect(await store.lookup(sig)).toEqual({ status: 'miss' });

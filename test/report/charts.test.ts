@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { confusionMatrixSvg, learningCurvesSvg, lineChartSvg, scatterSvg } from '../../src/report/charts.js';
-import { normalizeSvgIds } from '../../src/report/vega.js';
+import { normalizeSvgIds, renderVegaLite } from '../../src/report/vega.js';
 
 /** The text content of every <text> element, entities decoded. */
 function texts(svg: string): string[] {
@@ -115,6 +115,14 @@ describe('lineChartSvg and scatterSvg', () => {
   it('refuses empty data and non-positive x on a log axis', async () => {
     await expect(lineChartSvg([], { xTitle: 'x', yTitle: 'y' })).rejects.toThrow(/no points to plot/);
     await expect(lineChartSvg([{ x: 0, y: 1 }], { xTitle: 'x', yTitle: 'y', xLog: true })).rejects.toThrow(/log x axis needs x > 0/);
+  });
+});
+
+describe('renderVegaLite', () => {
+  it('never reaches the network: a spec that loads data by URL fails with a clear message', async () => {
+    await expect(
+      renderVegaLite({ data: { url: 'https://example.com/data.json' }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } }),
+    ).rejects.toThrow('chart could not be drawn: Loading failed https://example.com/data.json chart tried to load "https://example.com/data.json"; charts must carry their data inline');
   });
 });
 

@@ -73,6 +73,12 @@ describe('per-cell alignment', () => {
       ['columns', valueCell(['id', 'title'])],
       ['f1', valueCell(0.5)],
     ]);
-    expect(table).toBe(['metric  value', '-------  ------------', 'rows            4000', 'columns  ["id","title"]', 'f1               0.5'].join('\n'));
+    expect(table.split('\n')).toEqual([
+      `metric${' '.repeat(12)}value`,
+      '-------  --------------',
+      `rows${' '.repeat(15)}4000`,
+      'columns  ["id","title"]',
+      `f1${' '.repeat(18)}0.5`,
+    ]);
   });
 });

@@ -93,6 +93,11 @@ export const BERT_GRADIENTS: tf.GradConfig[] = [
       return { a: () => reduceTo(twoDiff(), a!.shape), b: () => tf.neg(reduceTo(twoDiff(), b!.shape)) };
     },
   },
+  {
+    kernelName: 'Square',
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(float(x!), 2)) }),
+  },
   { kernelName: 'Neg', gradFunc: (dy) => ({ x: () => tf.neg(dy as tf.Tensor) }) },
   { kernelName: 'Identity', gradFunc: (dy) => ({ x: () => float(dy as tf.Tensor) }) },
   { kernelName: 'Cast', gradFunc: (dy) => ({ x: () => tf.clone(dy as tf.Tensor) }) },
