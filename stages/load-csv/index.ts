@@ -86,6 +86,19 @@ export default defineStage<LoadCsvParams>({
   inputs: {},
   outputs: { table: { kind: 'table', description: 'One row per CSV record: id, the selected columns, label.' } },
   deterministic: true,
+  // The CSV files are outside the pipeline: their bytes belong in the signature, so editing a
+  // data file reruns this stage (and, if its rows change, everything downstream).
+  async fingerprint(params, ctx) {
+    const hashes: Record<string, string> = {};
+    for (const file of params.files) {
+      try {
+        hashes[file.path] = await ctx.hashFile(ctx.resolvePath(file.path));
+      } catch {
+        hashes[file.path] = 'missing'; // run() reports the missing file with its path
+      }
+    }
+    return hashes;
+  },
   async run(ctx: StageContext, _inputs, params) {
     const onMalformed = params.on_malformed ?? 'fail';
     const names = params.files.map((file) => csvDisplayName(file.path));

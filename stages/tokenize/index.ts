@@ -2,8 +2,8 @@
  * tokenize: a table's text column → token ids (the notebook's `tokenize-512` is this stage with
  * max_length 512), written as the compact binary `tokens` artifact.
  *
- * Cache: the params name the tokenizer only by path or id, so the engine must also fold in the
- * tokenizer files' content: this module exports `fingerprint(params, ctx)` for that.
+ * Cache: the params name the tokenizer only by path or id, so the stage's `fingerprint` folds the
+ * tokenizer files' content into its signature.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -80,6 +80,7 @@ export default defineStage<TokenizeParams>({
   outputs: { tokens: { kind: 'tokens' } },
   device: 'cpu',
   deterministic: true,
+  fingerprint,
   async run(ctx, inputs, params) {
     const table = inputs.table;
     if (!table) throw new StageUserError('tokenize: input "table" is not wired');
