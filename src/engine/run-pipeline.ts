@@ -10,6 +10,7 @@ import { isUserError } from '../util/errors.js';
 import { collectEnvironment } from './environment.js';
 import type { EngineEvent, Reporter, RunStatus } from './events.js';
 import { executeStage, type StageExecutionContext } from './execute-stage.js';
+import { writeRunReport } from './run-report.js';
 import { preparePipeline, type PrepareOptions, type PreparedPipeline } from './prepare.js';
 
 export interface RunOptions extends PrepareOptions {
@@ -170,6 +171,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
     durationMs: Date.now() - started,
     ...(status === 'failed' ? { error: failure } : status === 'interrupted' ? { error: 'interrupted by the user' } : {}),
   });
+  await writeRunReport(writer.dir, record, metrics);
   emit({ type: 'run-end', runId, status, durationMs: record.durationMs, runDir: writer.dir });
   return { runId, runDir: writer.dir, status, record, metrics };
 }
