@@ -20,6 +20,29 @@ export interface TableInfo {
   rowCount: number;
   /** Label id (as a string key) → human name, e.g. `{"0": "fake", "1": "real"}`. */
   labels?: Record<string, string>;
+  /**
+   * The text transformations applied so far, in order (e.g. clean-text, then concat-title-text),
+   * each `{ stage, ...its params }`. Stages that transform text append their step; tokenize copies
+   * the list into the tokens header, so a saved model can apply the same preparation to new text.
+   */
+  preparation?: PreparationStep[];
+}
+
+/** One text transformation a table went through: the stage's plugin name and the params that matter. */
+export type PreparationStep = { stage: string } & Record<string, unknown>;
+
+/** What writeTable records next to the rows. */
+export interface TableOptions {
+  labels?: Record<string, string>;
+  preparation?: PreparationStep[];
+}
+
+/** The table.json fields a stage passes through unchanged when it only filters or reorders rows. */
+export function passThroughInfo(info: TableInfo): TableOptions {
+  return {
+    ...(info.labels !== undefined ? { labels: info.labels } : {}),
+    ...(info.preparation !== undefined ? { preparation: info.preparation } : {}),
+  };
 }
 
 export const ROWS_FILE = 'rows.jsonl';
@@ -32,7 +55,7 @@ export const INFO_FILE = 'table.json';
 export async function writeTable(
   dir: string,
   rows: Iterable<Row> | AsyncIterable<Row>,
-  options: { labels?: Record<string, string> } = {},
+  options: TableOptions = {},
 ): Promise<TableInfo> {
   await mkdir(dir, { recursive: true });
   const rowsPath = join(dir, ROWS_FILE);
@@ -67,6 +90,7 @@ export async function writeTable(
   if (writeError) throw writeError;
   const info: TableInfo = { columns, rowCount };
   if (options.labels !== undefined) info.labels = options.labels;
+  if (options.preparation !== undefined) info.preparation = options.preparation;
   await writeFile(join(dir, INFO_FILE), JSON.stringify(info, null, 2) + '\n', 'utf8');
   return info;
 }
@@ -134,5 +158,11 @@ export async function readTableInfo(dir: string): Promise<TableInfo> {
   }
   const result: TableInfo = { columns: info.columns, rowCount: info.rowCount };
   if (info.labels !== undefined) result.labels = info.labels;
+  if (info.preparation !== undefined) {
+    if (!Array.isArray(info.preparation) || !info.preparation.every((step) => typeof step === 'object' && step !== null && typeof (step as { stage?: unknown }).stage === 'string')) {
+      throw new FndError(`corrupt table info ("preparation" must be a list of {stage, ...})`, { location: { file: infoPath } });
+    }
+    result.preparation = info.preparation;
+  }
   return result;
 }

@@ -1,4 +1,4 @@
-import { isUserError, FndError } from '../util/errors.js';
+import { exitCodeOf, isUserError, FndError } from '../util/errors.js';
 import { suggest } from '../util/suggest.js';
 import type { CliIO, Command } from './command.js';
 import { commandHelp, parseCommandArgs } from './parse.js';
@@ -83,7 +83,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   } catch (error) {
     if (isUserError(error)) {
       io.stderr.write(`error: ${error.message}\n`);
-      return error instanceof FndError ? error.exitCode : 1;
+      return exitCodeOf(error);
     }
     io.stderr.write(`internal error (a bug in fnd; please report it):\n${error instanceof Error ? error.stack : String(error)}\n`);
     return 70;

@@ -1,4 +1,5 @@
-import { pathToFileURL, fileURLToPath } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { importModule } from '../plugins/import-module.js';
 import type { StageDefinition, StageResult } from '../sdk/index.js';
 import { FndError, isUserError } from '../util/errors.js';
 import { createStageContext, type StageEvent } from './context.js';
@@ -18,7 +19,7 @@ export class StageFailure extends FndError {
 }
 
 export async function runStageInProcess(job: StageJob, hooks: StageAttemptHooks): Promise<StageResult> {
-  const module = (await import(pathToFileURL(job.pluginEntry).href)) as { default: StageDefinition<Record<string, unknown>> };
+  const module = (await importModule(job.pluginEntry)) as { default: StageDefinition<Record<string, unknown>> };
   const ctx = createStageContext({ ...job, signal: hooks.signal, onEvent: hooks.onEvent });
   try {
     return (await module.default.run(ctx, job.inputs, job.params)) ?? {};

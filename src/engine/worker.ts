@@ -1,7 +1,7 @@
 import { getCancelSignal, getOneMessage, sendMessage } from 'execa';
 import type { StageDefinition } from '../sdk/index.js';
 import { isUserError } from '../util/errors.js';
-import { pathToFileURL } from 'node:url';
+import { importModule } from '../plugins/import-module.js';
 import { createStageContext } from './context.js';
 import type { StageJob, WorkerMessage } from './stage-job.js';
 import { gpuBackendAvailable } from './gpu.js';
@@ -26,7 +26,7 @@ export async function workerMain(): Promise<number> {
     }
   }
   try {
-    const module = (await import(pathToFileURL(job.pluginEntry).href)) as { default: StageDefinition<Record<string, unknown>> };
+    const module = (await importModule(job.pluginEntry)) as { default: StageDefinition<Record<string, unknown>> };
     const ctx = createStageContext({
       ...job,
       device,

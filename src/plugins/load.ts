@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { importModule } from './import-module.js';
 import type { StageDefinition } from '../sdk/index.js';
 import { FndError } from '../util/errors.js';
 import type { StageLocation } from './discover.js';
@@ -44,7 +44,7 @@ function checkDefinition(value: unknown, location: StageLocation): StageDefiniti
 export async function loadPlugin(location: StageLocation): Promise<LoadedPlugin> {
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(location.entry).href)) as { default?: unknown };
+    module = (await importModule(location.entry)) as { default?: unknown };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new FndError(`${location.entry}: stage plugin "${location.name}" failed to load: ${reason}`, { exitCode: 2, cause: error });

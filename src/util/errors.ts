@@ -38,6 +38,17 @@ export class FndErrors extends FndError {
   }
 }
 
+const USER_ERROR_NAMES = new Set(['FndError', 'FndErrors', 'StageUserError']);
+
+/**
+ * By name, not instanceof: a project's stage plugin is bundled separately and carries its own
+ * copy of these classes.
+ */
 export function isUserError(error: unknown): error is FndError {
-  return error instanceof FndError || (error instanceof Error && error.name === 'StageUserError');
+  return error instanceof Error && (USER_ERROR_NAMES.has(error.name) || error instanceof FndError);
+}
+
+/** The exit code a user error asks for (2 = invalid spec or usage, 1 = failure while running). */
+export function exitCodeOf(error: FndError): number {
+  return typeof error.exitCode === 'number' ? error.exitCode : 1;
 }

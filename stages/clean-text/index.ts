@@ -1,5 +1,5 @@
 import { defineStage, StageUserError } from '../../src/sdk/index.js';
-import { readRows, readTableInfo, writeTable, type Row } from '../../src/artifacts/table.js';
+import { passThroughInfo, readRows, readTableInfo, writeTable, type Row } from '../../src/artifacts/table.js';
 import { tableInput } from '../../src/artifacts/table-input.js';
 import { CLEAN_RULE_DESCRIPTIONS, CLEAN_RULE_NAMES, cleanText, DEFAULT_CLEAN_RULES, type CleanRuleName } from '../../src/text/clean.js';
 
@@ -60,7 +60,9 @@ export default defineStage<CleanTextParams>({
         yield { ...row, [params.field]: result.text };
       }
     }
-    const out = await writeTable(ctx.outputDir('table'), rows(), info.labels ? { labels: info.labels } : {});
+    // Recorded so a saved model cleans new text the same way (fnd predict).
+    const preparation = [...(info.preparation ?? []), { stage: 'clean-text', field: params.field, rules: [...params.rules] }];
+    const out = await writeTable(ctx.outputDir('table'), rows(), { ...passThroughInfo(info), preparation });
     return {
       metrics: { rows: out.rowCount, rows_changed: changed, rows_changed_by_rule: changedByRule, rows_not_text: notText },
       summary: `${changed} of ${out.rowCount} rows changed (${Object.entries(changedByRule).map(([r, n]) => `${r} ${n}`).join(', ')})`,

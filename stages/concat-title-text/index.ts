@@ -1,5 +1,5 @@
 import { defineStage, StageUserError } from '../../src/sdk/index.js';
-import { readRows, readTableInfo, writeTable, type Row } from '../../src/artifacts/table.js';
+import { passThroughInfo, readRows, readTableInfo, writeTable, type Row } from '../../src/artifacts/table.js';
 import { tableInput } from '../../src/artifacts/table-input.js';
 
 export interface ConcatParams {
@@ -60,7 +60,9 @@ export default defineStage<ConcatParams>({
         yield { ...row, [params.output_field]: title.text + params.separator + text.text };
       }
     }
-    const out = await writeTable(ctx.outputDir('table'), rows(), info.labels ? { labels: info.labels } : {});
+    // Recorded so a saved model joins title and text the same way (fnd predict).
+    const step = { stage: 'concat-title-text', title_field: params.title_field, text_field: params.text_field, output_field: params.output_field, separator: params.separator };
+    const out = await writeTable(ctx.outputDir('table'), rows(), { ...passThroughInfo(info), preparation: [...(info.preparation ?? []), step] });
     return {
       metrics: { rows: out.rowCount, missing_title: missingTitle, missing_text: missingText },
       summary: `${out.rowCount} rows${missingTitle + missingText > 0 ? ` (${missingTitle} without title, ${missingText} without text)` : ''}`,

@@ -1,5 +1,5 @@
 import { defineStage, StageUserError } from '../../src/sdk/index.js';
-import { readTable, writeTable, type Row } from '../../src/artifacts/table.js';
+import { passThroughInfo, readTable, writeTable, type Row } from '../../src/artifacts/table.js';
 import { tableInput } from '../../src/artifacts/table-input.js';
 import { allocate } from './allocate.js';
 
@@ -128,7 +128,7 @@ export default defineStage<SplitParams>({
           counts[key] = (counts[key] ?? 0) + 1;
         }
       }
-      await writeTable(ctx.outputDir(name), part, info.labels ? { labels: info.labels } : {});
+      await writeTable(ctx.outputDir(name), part, passThroughInfo(info));
       sizes[name] = part.length;
       labelCounts[name] = counts;
     }

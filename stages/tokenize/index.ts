@@ -6,6 +6,8 @@
  * tokenizer files' content into its signature.
  */
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { defineStage, StageUserError, type StageContext } from '../../src/sdk/index.js';
 import { readRows, readTableInfo } from '../../src/artifacts/table.js';
@@ -127,7 +129,15 @@ export default defineStage<TokenizeParams>({
       vocabSize: tokenizer.vocabSize,
       padId: tokenizer.padTokenId,
       labels: info.labels,
-      tokenizer: { ...tokenizer.describe(), filesSha256: await hashTokenizerFiles(tokenizer.files) },
+      tokenizer: {
+        ...tokenizer.describe(),
+        filesSha256: await hashTokenizerFiles(tokenizer.files),
+        // What a saved model records for `fnd predict`: the tokenizer as the spec named it, and how texts were cut.
+        given: params.tokenizer,
+        maxLength: params.max_length,
+        truncation: params.truncation,
+        textField: params.text_field,
+      },
     });
     let offset = 0;
     for (let i = 0; i < texts.length; i++) {
@@ -136,6 +146,11 @@ export default defineStage<TokenizeParams>({
       offset += length;
     }
     const header = await writer.close();
+    if (info.preparation !== undefined) {
+      // The table's text preparation travels with the ids (save writes it into the model's fnd.json).
+      // The header is complete either way; nothing reads the artifact before the stage returns.
+      await writeFile(join(ctx.outputDir('tokens'), 'header.json'), JSON.stringify({ ...header, preparation: info.preparation }, null, 2) + '\n');
+    }
 
     const untruncated = Int32Array.from(block.untruncatedLengths).sort();
     let truncated = 0;

@@ -23,7 +23,16 @@ describe('load → clean → concat → split on isot-mini', () => {
       label_counts: { train: { '0': 21, '1': 21 }, validation: { '0': 5, '1': 5 }, test: { '0': 4, '1': 4 } },
     });
     const test = await readTable(parts.outputs.test!.path);
-    expect(test.info).toEqual({ columns: ['id', 'title', 'text', 'label'], rowCount: 8, labels: { '0': 'fake', '1': 'real' } });
+    expect(test.info).toEqual({
+      columns: ['id', 'title', 'text', 'label'],
+      rowCount: 8,
+      labels: { '0': 'fake', '1': 'real' },
+      // clean-text and concat-title-text record their steps; split passes them through.
+      preparation: [
+        { stage: 'clean-text', field: 'text', rules: ['reuters_dateline', 'reuters_mention', 'twitter', 'featured_image', 'urls'] },
+        { stage: 'concat-title-text', title_field: 'title', text_field: 'text', output_field: 'text', separator: ' ' },
+      ],
+    });
     for (const row of test.rows) {
       expect(String(row.text).startsWith(`${String(row.title)} `)).toBe(true);
       expect(String(row.text)).not.toContain('(Reuters)');
