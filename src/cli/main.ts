@@ -14,9 +14,13 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   runs: () => import('./commands/runs.js'),
   show: () => import('./commands/show.js'),
   diff: () => import('./commands/diff.js'),
+  sweep: () => import('./commands/sweep.js'),
+  compare: () => import('./commands/compare.js'),
+  report: () => import('./commands/report.js'),
   stages: () => import('./commands/stages.js'),
   cache: () => import('./commands/cache.js'),
   tokenize: () => import('./commands/tokenize.js'),
+  predict: () => import('./commands/predict.js'),
   doctor: () => import('./commands/doctor.js'),
 };
 
@@ -27,9 +31,13 @@ const SUMMARIES: Record<string, string> = {
   runs: 'list recorded runs, newest first',
   show: 'show one run: stages, params, metrics, files',
   diff: 'compare two runs: params that differ and every metric with its delta',
+  sweep: "run every variant of a spec's matrix, sharing upstream stages; rerunning resumes an interrupted sweep",
+  compare: 'one table for many runs or a sweep: params that vary and chosen metrics, sorted and filtered',
+  report: 'write a self-contained HTML report of a run or a sweep (tables, charts, learning curves, confusion matrices)',
   stages: 'list the stage plugins (built-in and the project\'s stages/) with their params',
   cache: 'manage the cache (gc: remove entries no run references)',
   tokenize: 'tokenize text with a BERT WordPiece tokenizer (JSON lines in, JSON lines out)',
+  predict: 'classify text with a saved model folder or a run\'s model (JSON lines out)',
   doctor: 'show the tensor backend fnd would use, and why the others are not used',
 };
 

@@ -80,6 +80,8 @@ export interface PredictionDiff {
   rightToWrong: number;
   wrongToRight: number;
   examples: PredictionFlip[];
+  /** Examples only one run predicted (not paired, so not in the counts); absent when none. */
+  unpaired?: { a: number; b: number };
   bootstrap?: { resamples: number; seed: number; level: number; intervals: ConfidenceInterval[] };
 }
 
@@ -92,6 +94,8 @@ export interface RunDiff {
   metrics: MetricDiff[];
   stages: StageDiff[];
   predictions?: PredictionDiff[];
+  /** Why predictions were not compared (e.g. a run has no predictions file), in one line. */
+  predictionsNote?: string;
 }
 
 function summarize(record: RunRecord): RunSummary {

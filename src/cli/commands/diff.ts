@@ -4,6 +4,7 @@ import { formatDelta, formatDuration, formatNumber, formatTimestamp, formatValue
 import { renderMarkdown, renderText, type Section } from '../format/sections.js';
 import { diffRuns, type MetricDiff, type PredictionDiff, type RunDiff, type RunSummary } from '../../runs/diff.js';
 import { loadRun } from '../../runs/store.js';
+import { diffPredictions } from '../../compare/predictions.js';
 import { FndError } from '../../util/errors.js';
 import { runsDirFrom, runsDirOption } from './runs.js';
 
@@ -31,7 +32,11 @@ function predictionSections(predictions: PredictionDiff[]): Section[] {
     const sections: Section[] = [
       {
         title: `Predictions (${p.split})`,
-        lines: [`${p.paired} examples in both runs: ${p.rightToWrong} right → wrong, ${p.wrongToRight} wrong → right`],
+        lines: [
+          `${p.paired} examples in both runs: ${p.rightToWrong} right → wrong, ${p.wrongToRight} wrong → right`,
+          ...(p.unpaired ? [`not paired (left out of every count): ${p.unpaired.a} examples only in A, ${p.unpaired.b} only in B`] : []),
+          ...(p.examples.length < p.rightToWrong + p.wrongToRight ? [`showing ${p.examples.length} of ${p.rightToWrong + p.wrongToRight} flips`] : []),
+        ],
         table: {
           columns: ['example', 'excerpt', 'label', 'A', 'B'],
           rows: p.examples.map((e) => [
@@ -83,15 +88,25 @@ export function diffSections(diff: RunDiff): Section[] {
       empty: 'none recorded',
     },
     ...predictionSections(diff.predictions ?? []),
+    ...(diff.predictionsNote ? [{ lines: [diff.predictionsNote] }] : []),
   ];
+}
+
+function wholeNumber(value: unknown, flag: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const text = String(value);
+  if (!/^\d+$/.test(text) || Number(text) < min) throw new FndError(`${flag} must be a whole number${min > 0 ? ` of at least ${min}` : ''}, got "${text}"`, { exitCode: 2 });
+  return Number(text);
 }
 
 export default defineCommand({
   name: 'diff',
-  summary: 'compare two runs: params that differ, metrics side by side with deltas',
+  summary: 'compare two runs: params that differ, metrics side by side with deltas, prediction flips and a paired bootstrap interval',
   options: [
     { name: 'md', type: 'boolean', description: 'Markdown tables (for pasting into notes and PRs)' },
     jsonOption,
+    { name: 'bootstrap', type: 'string', valueName: 'N', description: 'resamples of the paired bootstrap over test predictions (default 1000)' },
+    { name: 'bootstrap-seed', type: 'string', valueName: 'S', description: 'seed of the bootstrap resampling (default 0)' },
     runsDirOption,
   ],
   positionals: [
@@ -106,6 +121,13 @@ export default defineCommand({
     const runsDir = runsDirFrom(args, io);
     const [a, b] = await Promise.all([loadRun(runsDir, refA, { cwd: io.cwd }), loadRun(runsDir, refB, { cwd: io.cwd })]);
     const diff = diffRuns(a, b);
+    const bootstrap = {
+      resamples: wholeNumber(args.options.bootstrap, '--bootstrap', 1000, 1),
+      seed: wholeNumber(args.options['bootstrap-seed'], '--bootstrap-seed', 0, 0),
+    };
+    const compared = await diffPredictions(a, b, { bootstrap });
+    if (compared.predictions) diff.predictions = compared.predictions;
+    if (compared.note) diff.predictionsNote = compared.note;
     if (args.options.json) io.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
     else io.stdout.write((args.options.md ? renderMarkdown : renderText)(diffSections(diff)));
     return 0;

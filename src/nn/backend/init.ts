@@ -14,7 +14,7 @@ import { FndError } from '../../util/errors.js';
 import { loadBlas } from './nblas.js';
 import { installBlasKernels, uninstallBlasKernels } from './blas-kernels.js';
 import { installMissingKernels } from './missing-kernels.js';
-import { installFusedKernels, uninstallFusedKernels } from './fused-kernels.js';
+import { FUSED_KERNELS, installFusedKernels, uninstallFusedKernels } from './fused-kernels.js';
 import { ensureGradients } from './gradients.js';
 import { BACKEND_NAMES, NODE_PACKAGES, probeCandidate, wasmBinaryDir, type BackendName } from './probes.js';
 
@@ -126,7 +126,7 @@ async function activate(name: BackendName, env: NodeJS.ProcessEnv): Promise<Acti
         threads,
         notes: [
           `matrix products by OpenBLAS sgemm (nblas) on the wasm heap, ${threads} BLAS thread(s)`,
-          'softmax, GELU, layer-norm pieces and Adam by fused JS kernels on the wasm heap',
+          `${FUSED_KERNELS.join(', ')} by JS kernels on the wasm heap`,
           WASM_THREADS_NOTE,
         ],
       };

@@ -58,7 +58,9 @@ export class BertForSequenceClassification {
       const data = weights.get(spec.name);
       if (!data) throw new Error(`internal: no initial value for ${spec.name}`);
       // No tf variable name: names are global in the tf engine and two models would collide.
-      this.params.set(spec.name, tf.variable(tf.tensor(data, spec.shape, 'float32'), true));
+      const initial = tf.tensor(data, spec.shape, 'float32');
+      this.params.set(spec.name, tf.variable(initial, true));
+      initial.dispose(); // the variable holds its own reference to the data
     }
     this.dropoutRng = createRng(options.dropoutSeed ?? 0);
   }
