@@ -27,3 +27,7 @@ export { readTokens, writeTokens } from './artifacts/tokens.js';
 // Text and metrics.
 export { loadTokenizer, BertTokenizer } from './text/tokenizer.js';
 export { classificationMetrics, classificationReport, confusionMatrix } from './metrics/classification.js';
+
+// BERT in TensorFlow.js: checkpoints in and out, training math, backends.
+export { loadModel, initModel, BertForSequenceClassification, fineTune, createAdamW, trainStep, linearScheduleWithWarmup } from './nn/index.js';
+export { initBackend, describeBackends } from './nn/backend/index.js';

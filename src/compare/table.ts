@@ -34,7 +34,7 @@ export interface ComparisonRow {
 }
 
 export interface Comparison {
-  /** Params whose values differ between the runs (before filtering), in first-seen order. */
+  /** Params whose values differ between the runs kept by the filters, in first-seen order. */
   params: string[];
   metrics: string[];
   sort?: { metric: string; descending: boolean };
@@ -98,7 +98,6 @@ export function compareRuns(entries: readonly RunEntry[], options: CompareOption
   const all: ComparisonRow[] = entries.map((entry) => ({ entry, params: flatParams(entry.record), metrics: flatMetrics(entry.metrics) }));
   const paramKeys = unionKeys(all.map((row) => row.params));
   const metricKeys = numericMetricPaths(all);
-  const varying = withoutSeedCopies(paramKeys.filter((key) => isVarying(key, all.map((row) => row.params))), all);
 
   const sortMetric = options.sort !== undefined ? resolveMetricName(options.sort, metricKeys, '--sort') : defaultSortMetric(metricKeys);
   let metrics = (options.metrics ?? []).map((name) => resolveMetricName(name, metricKeys, '--metrics'));
@@ -109,6 +108,9 @@ export function compareRuns(entries: readonly RunEntry[], options: CompareOption
 
   const filters = (options.filters ?? []).map(parseFilter).map((filter) => ({ filter, ...resolveFilter(filter, paramKeys, metricKeys) }));
   const kept = all.filter((row) => filters.every(({ filter, kind, path }) => matchesFilter((kind === 'param' ? row.params : row.metrics).get(path), filter)));
+  // What varies among the runs shown, not among those the filters removed.
+  const basis = kept.length > 0 ? kept : all;
+  const varying = withoutSeedCopies(paramKeys.filter((key) => isVarying(key, basis.map((row) => row.params))), basis);
   const descending = sortMetric ? !lowerIsBetter(sortMetric) : true;
   return {
     params: varying,

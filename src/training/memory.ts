@@ -89,3 +89,9 @@ export function checkTrainingMemory(model: ModelShape, check: MemoryCheck): stri
     `(the same ${check.batch * check.accumulation} examples per update), or a GPU backend`
   );
 }
+
+/** The largest batch <= `upTo` whose training estimate fits (at least 1): a safe forward-only batch. */
+export function largestFittingBatch(model: ModelShape, upTo: number, seqLen: number, budget = WASM_HEAP_LIMIT - WASM_HEAP_MARGIN): number {
+  for (let b = upTo; b > 1; b--) if (estimateTrainingMemory(model, b, seqLen).total <= budget) return b;
+  return 1;
+}

@@ -16,7 +16,7 @@ import { planTraining, type TrainingPlan } from './plan.js';
 import { epochSeed, epochUpdates } from './order.js';
 import { greaterIsBetterFor, initialBestState, normalizeMetricName, updateBest } from './best.js';
 import { initialLossLog, meanTrainLoss, recordStep } from './loss-log.js';
-import { checkTrainingMemory } from './memory.js';
+import { checkTrainingMemory, largestFittingBatch } from './memory.js';
 import { progressMessage, formatLearningRate } from './progress.js';
 import { evaluateModel, requireLabels } from './evaluate.js';
 import { readLatestCheckpoint, restoreOptimizer, restoreWeights, writeCheckpoint, checkpointDir, type ResumeState } from './checkpoint.js';
@@ -91,13 +91,19 @@ export async function runTrainer(options: TrainerOptions): Promise<TrainerResult
   });
   const width = trainWidth(train);
   const padTo: number | 'longest' = p.group_by_length ? 'longest' : width;
+  let evalBatchSize = p.per_device_eval_batch_size;
   if (tf.getBackend() === 'wasm') {
     const c = model.config;
-    const refusal = checkTrainingMemory(
-      { layers: c.numHiddenLayers, hidden: c.hiddenSize, heads: c.numAttentionHeads, intermediate: c.intermediateSize, parameters: model.numParameters() },
-      { batch: Math.min(p.per_device_train_batch_size, train.count), accumulation: p.gradient_accumulation_steps, seqLen: width },
-    );
+    const shape = { layers: c.numHiddenLayers, hidden: c.hiddenSize, heads: c.numAttentionHeads, intermediate: c.intermediateSize, parameters: model.numParameters() };
+    const refusal = checkTrainingMemory(shape, { batch: Math.min(p.per_device_train_batch_size, train.count), accumulation: p.gradient_accumulation_steps, seqLen: width });
     if (refusal) throw new StageUserError(refusal);
+    if (validation && evaluating) {
+      // Evaluation numbers do not depend on the batch size, so a batch too big for the heap is simply cut smaller.
+      evalBatchSize = largestFittingBatch(shape, Math.min(evalBatchSize, validation.count), trainWidth(validation));
+      if (evalBatchSize < Math.min(p.per_device_eval_batch_size, validation.count)) {
+        log.info(`evaluating in batches of ${evalBatchSize} (per_device_eval_batch_size ${p.per_device_eval_batch_size} does not fit the wasm heap; the metrics are the same)`);
+      }
+    }
   }
 
   const optimizer = createAdamW(model.params, { lr: p.learning_rate, weightDecay: p.weight_decay });
@@ -202,7 +208,7 @@ export async function runTrainer(options: TrainerOptions): Promise<TrainerResult
 
     const record = { epoch: epoch + 1, train_loss: epochSteps > 0 ? epochLoss / epochSteps : Number.NaN, metrics: {} as Record<string, number> };
     if (evaluating && validation) {
-      const evaluation = evaluateModel(model, validation, { batchSize: p.per_device_eval_batch_size, signal: options.signal });
+      const evaluation = evaluateModel(model, validation, { batchSize: evalBatchSize, signal: options.signal });
       record.metrics = evaluation.metrics;
       const update = updateBest(state.best, epoch + 1, evaluation.metrics, bestOptions);
       state.best = update.state;

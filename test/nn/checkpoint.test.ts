@@ -107,6 +107,22 @@ describe('loading', () => {
     c.dispose();
   });
 
+  it('a Hub id resolves through the Hugging Face cache layout; offline and not cached is one clear message', async () => {
+    const cache = tmp();
+    const commit = 'a'.repeat(40);
+    const snap = join(cache, 'models--org--tiny-bert', 'snapshots', commit);
+    mkdirSync(snap, { recursive: true });
+    mkdirSync(join(cache, 'models--org--tiny-bert', 'refs'));
+    writeFileSync(join(cache, 'models--org--tiny-bert', 'refs', 'main'), commit);
+    for (const f of ['config.json', 'pytorch_model.bin']) copyFileSync(join(fixtureDir('tiny-2l-32h'), f), join(snap, f));
+    const model = await loadModel('org/tiny-bert', { env: { HF_HUB_CACHE: cache, HF_HUB_OFFLINE: '1' }, cwd: cache });
+    expect(model.config.numHiddenLayers).toBe(2);
+    model.dispose();
+    await expect(loadModel('org/absent', { env: { HF_HUB_CACHE: cache, HF_HUB_OFFLINE: '1' }, cwd: cache })).rejects.toThrow(
+      /"org\/absent" is neither a local path .* nor in the Hugging Face cache .*models--org--absent/,
+    );
+  });
+
   it('missing folder / weights / bad config give one clear message', async () => {
     await expect(loadModel('./no/such/folder')).rejects.toThrow(/model path not found: .*no\/such\/folder/);
     const dir = tmp();

@@ -3,7 +3,7 @@ import { planTraining } from '../../src/training/plan.js';
 import { greaterIsBetterFor, initialBestState, updateBest, type BestOptions, type BestState } from '../../src/training/best.js';
 import { initialLossLog, meanTrainLoss, recordStep } from '../../src/training/loss-log.js';
 import { epochUpdates, lengthGroupedBatches } from '../../src/training/order.js';
-import { checkTrainingMemory, estimateTrainingMemory } from '../../src/training/memory.js';
+import { checkTrainingMemory, estimateTrainingMemory, largestFittingBatch } from '../../src/training/memory.js';
 import { formatDuration, formatLearningRate, progressMessage } from '../../src/training/progress.js';
 import { learningRateAt } from '../../src/nn/train/schedule.js';
 
@@ -182,5 +182,16 @@ describe('progress line', () => {
     );
     expect(formatLearningRate(0)).toBe('0');
     expect(formatDuration(7300)).toBe('2h01m');
+  });
+});
+
+describe('evaluation batch that fits', () => {
+  it('cuts a too-large evaluation batch to one that fits', () => {
+    const tinybert = { layers: 4, hidden: 312, heads: 12, intermediate: 1200, parameters: 14_350_874 };
+    const b = largestFittingBatch(tinybert, 64, 512);
+    expect(b).toBeGreaterThanOrEqual(1);
+    expect(b).toBeLessThan(64);
+    expect(checkTrainingMemory(tinybert, { batch: b, accumulation: 1, seqLen: 512 })).toBeUndefined();
+    expect(largestFittingBatch(tinybert, 64, 32)).toBe(64);
   });
 });

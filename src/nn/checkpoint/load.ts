@@ -27,13 +27,15 @@ export interface LoadOptions extends LabelOptions {
   onProgress?: (progress: DownloadProgress) => void;
   /** Base for relative paths (default process.cwd()). */
   cwd?: string;
+  /** Environment for the Hub cache location and offline switches (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'] as const;
 
 /** The folder holding config.json and a weights file, for a path or a Hub id. */
 export async function resolveModelFolder(pathOrId: string, options: LoadOptions = {}): Promise<string> {
-  const common = { download: options.download, onProgress: options.onProgress, cwd: options.cwd, what: 'model' };
+  const common = { download: options.download, onProgress: options.onProgress, cwd: options.cwd, env: options.env, what: 'model' };
   let dir = await resolveHubFolder(pathOrId, { ...common, files: ['config.json'], optionalFiles: ['model.safetensors'] });
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
     throw new FndError(`model path ${dir} is a file; pass the folder holding config.json and model.safetensors or pytorch_model.bin`);

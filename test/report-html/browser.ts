@@ -1,0 +1,49 @@
+/** Opens a report in Debian's headless Chromium (playwright-core), collecting console errors and requests. */
+import { chromium } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
+
+// The page function runs in the browser; the repo's tsconfig has no DOM types, so its globals are typed loosely here.
+declare const document: { querySelectorAll(selector: string): ArrayLike<any> & Iterable<any> };
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export interface PageCheck {
+  svgCount: number;
+  /** SVGs that laid out with a non-zero size. */
+  visibleSvgs: number;
+  consoleErrors: string[];
+  /** Every URL the page asked for other than itself. */
+  requests: string[];
+  headings: string[];
+}
+
+export async function openReport(file: string, screenshot: string): Promise<PageCheck> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const consoleErrors: string[] = [];
+    const requests: string[] = [];
+    const url = pathToFileURL(file).href;
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    page.on('request', (request) => {
+      if (request.url() !== url) requests.push(request.url());
+    });
+    await page.goto(url, { waitUntil: 'load' });
+    const result = await page.evaluate(() => {
+      const svgs: any[] = [...document.querySelectorAll('svg')];
+      return {
+        svgCount: svgs.length,
+        visibleSvgs: svgs.filter((svg) => svg.getBoundingClientRect().width > 50 && svg.getBoundingClientRect().height > 50).length,
+        headings: [...document.querySelectorAll('h2')].map((h: any) => String(h.textContent ?? '')),
+      };
+    });
+    await page.screenshot({ path: screenshot, fullPage: true });
+    return { ...result, consoleErrors, requests };
+  } finally {
+    await browser.close();
+  }
+}
