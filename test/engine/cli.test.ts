@@ -42,7 +42,7 @@ describe('fnd CLI around the engine', () => {
     expect(stages.find((stage) => stage.name === 'load-csv')?.origin).toBe('builtin');
     const text = await fnd(project, ['stages', 'sum']);
     expect(text.stdout).toMatch(/sum \(v1, project\)\n\s+adds the values and an offset/);
-    expect(text.stdout).toMatch(/offset\s+number\s+0/);
+    expect(text.stdout).toMatch(/offset \(number, default 0\)/);
   });
 
   it('a stage with device: gpu runs in a worker process and falls back to the CPU with a warning', async () => {

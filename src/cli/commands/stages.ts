@@ -2,7 +2,6 @@ import { defineCommand, jsonOption } from '../command.js';
 import { PluginRegistry } from '../../plugins/registry.js';
 import { findProjectDir } from '../../engine/project.js';
 import type { JsonSchema, StageDefinition } from '../../sdk/index.js';
-import { textTable } from '../format/table.js';
 
 interface ParamRow {
   name: string;
@@ -71,14 +70,12 @@ export default defineCommand({
       const outputs = stage.outputs.map((p) => `${p.port}: ${p.kind}`).join(', ') || '—';
       io.stdout.write(`${stage.name} (v${stage.version}, ${stage.origin}${stage.device === 'gpu' ? ', prefers gpu' : ''})\n`);
       io.stdout.write(`  ${stage.description}\n  inputs: ${inputs}\n  outputs: ${outputs}\n`);
-      if (stage.params.length > 0) {
-        const rows = stage.params.map((p) => [
-          p.name + (p.required ? ' *' : ''),
-          p.type,
-          p.default === undefined ? '' : JSON.stringify(p.default),
-          p.description,
-        ]);
-        io.stdout.write(`${textTable(['param', 'type', 'default', 'description'], rows, { indent: '  ' })}\n`);
+      // Params as a definition list: descriptions are often a sentence or two, too long for a table column.
+      if (stage.params.length > 0) io.stdout.write('  params:\n');
+      for (const param of stage.params) {
+        const facts = [param.type, param.required ? 'required' : undefined, param.default === undefined ? undefined : `default ${JSON.stringify(param.default)}`];
+        io.stdout.write(`    ${param.name} (${facts.filter(Boolean).join(', ')})\n`);
+        if (param.description) io.stdout.write(`        ${param.description}\n`);
       }
       io.stdout.write('\n');
     }
