@@ -66,13 +66,14 @@ const keepImportMetaUrl = {
   },
 };
 
-/** `import ... from 'fnd'` / `'fnd/sdk'` in a project's stage resolves to this package's sources. */
+/** `import ... from 'fnd'`, `'fnd/sdk'`, `'fnd/artifacts'` in a project's stage resolve to this package's sources. */
+const FND_SUBPATHS = { fnd: 'src/index.ts', 'fnd/sdk': 'src/sdk/index.ts', 'fnd/artifacts': 'src/artifacts/index.ts' };
 const resolveFnd = {
   name: 'resolve-fnd',
   setup(build) {
-    build.onResolve({ filter: /^fnd(\/sdk)?$/ }, (args) => ({
-      path: join(root, 'src', args.path === 'fnd' ? 'index.ts' : 'sdk/index.ts'),
-    }));
+    build.onResolve({ filter: /^fnd(\/[a-z]+)?$/ }, (args) =>
+      FND_SUBPATHS[args.path] ? { path: join(root, FND_SUBPATHS[args.path]) } : undefined,
+    );
   },
 };
 
