@@ -11,6 +11,8 @@ import { FndError } from '../util/errors.js';
 import { readFndModelInfo, type FndModelInfo } from './fnd-json.js';
 import { argmax, inferLogits, probabilitiesOf, type BatchSource } from './infer.js';
 import { prepareText, type RawInput } from './prepare-text.js';
+import { wasmInferenceBatch } from './memory.js';
+import * as tf from '@tensorflow/tfjs-core';
 
 export interface Prediction {
   label: string;
@@ -74,7 +76,9 @@ export async function loadPredictor(dir: string): Promise<Predictor> {
     async predict(inputs, options = {}) {
       if (inputs.length === 0) return [];
       const ids = inputs.map((input) => tokenizer.encode(prepare(input), { maxLength, truncation: true }).inputIds);
-      const inference = await inferLogits(model, encodedSource(ids, tokenizer.padTokenId), { batchSize: options.batchSize ?? 32 });
+      const wanted = options.batchSize ?? 32;
+      const batchSize = tf.getBackend() === 'wasm' ? wasmInferenceBatch(config, wanted, maxLength, model.numParameters()) : wanted;
+      const inference = await inferLogits(model, encodedSource(ids, tokenizer.padTokenId), { batchSize });
       return probabilitiesOf(inference).map((p) => ({
         label: labels[argmax(p)]!,
         probabilities: Object.fromEntries(labels.map((name, i) => [name, p[i]!])),

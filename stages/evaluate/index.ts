@@ -67,6 +67,7 @@ export default defineStage<EvaluateParams>({
     const { inferLogits, probabilitiesOf, argmax, meanCrossEntropy } = await import('../../src/predict/infer.js');
     const { readFndModelInfo } = await import('../../src/predict/fnd-json.js');
     const { confusionMatrixSvg } = await import('../../src/report/charts.js');
+    const { wasmInferenceBatch } = await import('../../src/predict/memory.js');
     const tf = await import('@tensorflow/tfjs-core');
 
     const backend = await initBackend();
@@ -80,8 +81,15 @@ export default defineStage<EvaluateParams>({
         const tokens = await readTokens(tokensInput(split.artifact, split.port, STAGE).path);
         checkCompatible(tokens.header, tokens.labels, model.config, split.port);
         const names = labelNamesOf(model.config.id2label, fnd?.labels, tokens.header.labels);
+        let batchSize = params.batch_size;
+        if (tf.getBackend() === 'wasm') {
+          batchSize = wasmInferenceBatch(model.config, batchSize, tokens.header.maxLength, model.numParameters());
+          if (batchSize < params.batch_size) {
+            ctx.log.info(`${split.port}: evaluating in batches of ${batchSize} (batch_size ${params.batch_size} at length ${tokens.header.maxLength} does not fit the wasm heap; the metrics are the same)`);
+          }
+        }
         const inference = await inferLogits(model, tokens, {
-          batchSize: params.batch_size,
+          batchSize,
           signal: ctx.signal,
           onProgress: (done, total) => ctx.progress({ current: done, total, unit: 'examples', message: split.port }),
         });
