@@ -48,7 +48,8 @@ export async function planPipeline(prepared: PreparedPipeline): Promise<StagePla
       plan = { stageId: stage.id, plugin: stage.uses, status: 'will run', reason: 'cache: false' };
     } else if (changedUpstream.length > 0) {
       const own = explainDifference(previous?.details, identity.details);
-      const reason = own.startsWith('input ') ? `upstream stage ${changedUpstream.join(', ')} will run` : own;
+      // Own params/code unchanged: the reason is upstream (its new output hash is not known yet).
+      const reason = own === 'unchanged' || own.startsWith('input ') ? `upstream stage ${changedUpstream.join(', ')} will run` : own;
       plan = { stageId: stage.id, plugin: stage.uses, status: 'will run', reason };
     } else {
       const found = await cache.lookup(identity.value);
