@@ -37,7 +37,7 @@ export function listrReporter(out: NodeJS.WritableStream): Reporter {
             });
             stages.set(stage.id, deferred);
             return {
-              title: `${stage.id} (${stage.plugin})`,
+              title: `${stage.id} (${stage.plugin}) · waiting`,
               task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
                 deferred.task = task;
                 for (const line of deferred.buffered) task.output = line;
