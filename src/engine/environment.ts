@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import type { Device } from '../sdk/index.js';
+import type { RunEnvironment } from '../runs/record.js';
 
 const require = createRequire(import.meta.url);
 
@@ -51,14 +52,6 @@ export function gitCommit(dir: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-export interface RunEnvironment {
-  node: string;
-  fnd: string;
-  backend: string;
-  platform: string;
-  gitCommit?: string;
 }
 
 export function collectEnvironment(projectDir: string): RunEnvironment {

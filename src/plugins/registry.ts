@@ -1,13 +1,6 @@
-import type { PortSpec, JsonSchema } from '../sdk/index.js';
+import type { PluginInfo, PluginLookup } from '../spec/validate.js';
 import { discoverStages, type StageLocation } from './discover.js';
 import { loadPlugin, type LoadedPlugin } from './load.js';
-
-export interface PluginInfo {
-  name: string;
-  params: JsonSchema;
-  inputs: Record<string, PortSpec>;
-  outputs: Record<string, PortSpec>;
-}
 
 /**
  * The stage plugins of one project. Plugins are imported on demand: a cached re-run imports
@@ -44,7 +37,7 @@ export class PluginRegistry {
   }
 
   /** Synchronous view over already-loaded plugins, as spec validation needs it. */
-  catalog(): { get(name: string): PluginInfo | undefined; names(): string[] } {
+  catalog(): PluginLookup {
     return {
       get: (name) => this.loaded.get(name)?.definition,
       names: () => this.names(),

@@ -4,6 +4,7 @@
  * reading), the plots by relative link, and the error analysis. Pure: text in, text out.
  */
 import type { MetricValue } from '../sdk/index.js';
+import { formatDuration } from '../util/duration.js';
 
 /** The fields of `run.json` (see the run-record format) that the report reads. */
 export interface RunRecordForReport {
@@ -65,17 +66,7 @@ export function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** 850 ms, 12.3 s, 4 min 05 s, 1 h 02 min. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const totalSeconds = Math.round(seconds);
-  const minutes = Math.floor(totalSeconds / 60);
-  if (minutes < 60) return `${minutes} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
-}
+export { formatDuration } from '../util/duration.js';
 
 /** A confusion matrix as a Markdown table: rows true labels, columns predicted labels. */
 export function confusionMatrixTable(matrix: ReadonlyArray<readonly number[]>, labelNames: readonly string[]): string {

@@ -8,6 +8,7 @@ import { StageUserError } from '../sdk/index.js';
 import type { BertForSequenceClassification } from '../nn/bert/model.js';
 import type { TokensArtifact } from '../artifacts/tokens.js';
 import { classificationMetrics } from '../metrics/classification.js';
+import { classificationMetricsRecord } from '../metrics/record.js';
 import { chunk } from './order.js';
 
 export interface EvaluationResult {
@@ -65,17 +66,14 @@ export function evaluateModel(
   }
   const m = classificationMetrics(yTrue, predictions, { zeroDivision: 0 });
   return {
-    metrics: {
-      loss: lossSum / tokens.count,
-      accuracy: m.accuracy,
-      precision: m.weighted.precision,
-      recall: m.weighted.recall,
-      f1: m.weighted.f1,
-      precision_macro: m.macro.precision,
-      recall_macro: m.macro.recall,
-      f1_macro: m.macro.f1,
-    },
+    metrics: { loss: lossSum / tokens.count, ...epochScores(m) },
     predictions,
     runtimeSeconds: (performance.now() - started) / 1000,
   };
+}
+
+/** The scalar scores of an evaluation (weighted like the notebook's compute_metrics, and macro). */
+function epochScores(m: ReturnType<typeof classificationMetrics>) {
+  const { accuracy, precision, recall, f1, precision_macro, recall_macro, f1_macro } = classificationMetricsRecord(m) as Record<string, number>;
+  return { accuracy, precision, recall, f1, precision_macro, recall_macro, f1_macro } as Record<string, number>;
 }

@@ -50,7 +50,7 @@ describe('fnd runs', () => {
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^id\s+spec\s+status\s+started \(UTC\)\s+duration\s+stages\s+evaluate\.test\.accuracy\s+evaluate\.test\.f1\s+train\.loss$/);
     expect(lines[2]!.split(/\s{2,}/)).toEqual([NEW, 'demo', 'completed', '2026-11-27 02:00:00', '30.5 s', '1 ran, 1 cached', '0.9375', '0.8', '0.25']);
-    expect(lines[3]!.split(/\s{2,}/)).toEqual([OLD, 'demo', 'completed', '2026-11-27 01:00:00', '1m 05s', '2 ran, 0 cached', '0.875', '0.8', '0.5']);
+    expect(lines[3]!.split(/\s{2,}/)).toEqual([OLD, 'demo', 'completed', '2026-11-27 01:00:00', '1 min 05 s', '2 ran, 0 cached', '0.875', '0.8', '0.5']);
   });
 
   it('limits the list and says how many are hidden; warns about broken folders on stderr', async () => {
@@ -126,7 +126,7 @@ describe('fnd diff', () => {
     const { code, stdout } = await runCommand(diffCommand, [OLD, 'latest'], cwd);
     expect(code).toBe(0);
     const lines = stdout.split('\n');
-    expect(lines[0]).toBe(`A  ${OLD}  pipelines/demo.yaml  completed  2026-11-27 01:00:00 UTC  1m 05s`);
+    expect(lines[0]).toBe(`A  ${OLD}  pipelines/demo.yaml  completed  2026-11-27 01:00:00 UTC  1 min 05 s`);
     expect(lines[1]).toBe(`B  ${NEW}  pipelines/demo.yaml  completed  2026-11-27 02:00:00 UTC  30.5 s`);
     const row = (first: string) => lines.find((line) => line.trimStart().startsWith(`${first} `))?.trim().split(/\s{2,}/);
     expect(row('train.learning_rate')).toEqual(['train.learning_rate', '3e-5', '5e-5']);

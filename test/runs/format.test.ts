@@ -35,8 +35,8 @@ describe('number formatting', () => {
     expect(formatValue(true)).toBe('true');
     expect(formatDuration(12)).toBe('12 ms');
     expect(formatDuration(12345)).toBe('12.3 s');
-    expect(formatDuration(185000)).toBe('3m 05s');
-    expect(formatDuration(3723000)).toBe('1h 02m');
+    expect(formatDuration(185000)).toBe('3 min 05 s');
+    expect(formatDuration(3723000)).toBe('1 h 02 min');
     expect(formatTimestamp('2026-11-27T03:35:12.123Z')).toBe('2026-11-27 03:35:12');
     expect(formatBytes(900)).toBe('900 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');

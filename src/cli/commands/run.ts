@@ -4,6 +4,7 @@ import { prepareOptionsFrom, specOptions } from '../shared-options.js';
 import { runPipeline } from '../../engine/run-pipeline.js';
 import { reporterFor } from '../reporter.js';
 import { FndError } from '../../util/errors.js';
+import { withInterrupts } from '../interrupt.js';
 
 export default defineCommand({
   name: 'run',
@@ -21,33 +22,17 @@ export default defineCommand({
     const jobs = args.options.jobs === undefined ? 1 : Number(args.options.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new FndError(`--jobs must be a positive integer, got "${args.options.jobs}"`, { exitCode: 2 });
     const reporter = await reporterFor(args, io);
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts += 1;
-      if (interrupts === 1) {
-        io.stderr.write('\ninterrupting: stopping running stages (completed stages stay cached); press Ctrl-C again to quit at once\n');
-        controller.abort();
-      } else {
-        process.exit(130);
-      }
-    };
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
-    try {
+    return withInterrupts(io, 'stopping running stages (completed stages stay cached)', async (signal) => {
       const outcome = await runPipeline(resolve(io.cwd, spec), {
         ...prepareOptionsFrom(args, io.env),
         jobs,
         reporter,
-        signal: controller.signal,
+        signal,
         specAsGiven: spec,
       });
       await reporter.close();
       if (outcome.status === 'failed' && outcome.record.error) io.stderr.write(`error: ${outcome.record.error}\n`);
       return outcome.status === 'completed' ? 0 : outcome.status === 'interrupted' ? 130 : 1;
-    } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
-    }
+    });
   },
 });

@@ -1,5 +1,6 @@
 /** `fnd sweep SPEC`: run every variant of the spec's matrix (plus --matrix), sharing upstream stages through the cache. */
 import { join, relative, resolve } from 'node:path';
+import { withInterrupts } from '../interrupt.js';
 import { defineCommand, jsonOption, type CliIO, type ParsedArgs } from '../command.js';
 import { renderText, type Section } from '../format/sections.js';
 import type { Cell } from '../format/table.js';
@@ -89,24 +90,11 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
     io.stdout.write(args.options.json ? `${JSON.stringify(dryRunJson(sweep, plans), null, 2)}\n` : renderText(dryRunSections(sweep, plans)));
     return 0;
   }
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      io.stderr.write('\ninterrupting the sweep: stopping running stages (completed variants stay; run the sweep again to finish it); press Ctrl-C again to quit at once\n');
-      controller.abort();
-    } else {
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  try {
+  return withInterrupts(io, 'stopping the sweep (completed variants stay; run the sweep again to finish it)', async (signal) => {
     const json = Boolean(args.options.json);
     const outcome = await runSweep(sweep, {
       jobs,
-      signal: controller.signal,
+      signal,
       specAsGiven: spec,
       reporterFor: (variant) => variantReporter(io.stdout, variant, { json, verbose: Boolean(args.options.verbose) }),
       onVariant: (event) => io.stdout.write(json ? `${JSON.stringify({ ...event, type: `variant-${event.type}` })}\n` : `${variantLine(event)}\n`),
@@ -115,10 +103,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
     const status = outcome.record.status;
     if (status === 'failed') io.stderr.write(`error: ${outcome.record.variants.filter((v) => v.status === 'failed').length} variant(s) failed; see their runs\n`);
     return status === 'completed' ? 0 : status === 'interrupted' ? 130 : 1;
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  });
 }
 
 export default defineCommand({

@@ -46,16 +46,7 @@ export function formatValue(value: unknown): string {
   return `{${Object.keys(value as object).length} keys}`;
 }
 
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return MISSING;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const totalSeconds = Math.round(seconds);
-  const minutes = Math.floor(totalSeconds / 60);
-  if (minutes < 60) return `${minutes}m ${String(totalSeconds % 60).padStart(2, '0')}s`;
-  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
-}
+export { formatDuration } from '../../util/duration.js';
 
 /** UTC, to the second, without the ISO punctuation: `2026-11-27 03:35:12`. */
 export function formatTimestamp(iso: string): string {
