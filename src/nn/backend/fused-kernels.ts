@@ -3,6 +3,9 @@
  * the TinyBERT benchmark showed them heavy (see bench/bert-speed.ts):
  *  - GatherV2 (embedding lookup): the wasm kernel took ~100 ms per lookup of 1024 rows from the
  *    30522 x 312 table at batch 8, seq 128; a row copy takes well under a millisecond.
+ *  - Identity (tf.clone; the engine clones every tensor it saves for backprop, ~110 per layer per
+ *    step): the wasm kernel copies the data; here the clone shares it, as the cpu backend and
+ *    wasm's own Reshape do (reference counted by the backend), which also halves what backprop keeps.
  * Anything outside what is implemented here goes to the original kernel.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
@@ -10,7 +13,7 @@ import { overrideKernel, restoreKernel, type KernelArgs } from './kernel-overrid
 import { memoryOffset, sizeOf, type WasmBackendLike } from './wasm-heap.js';
 
 export const FUSED_KERNEL_SET = 'fused';
-export const FUSED_KERNELS: readonly string[] = ['GatherV2'];
+export const FUSED_KERNELS: readonly string[] = ['GatherV2', 'Identity'];
 
 export function installFusedKernels(): void {
   overrideKernel('GatherV2', 'wasm', FUSED_KERNEL_SET, (original) => (args: KernelArgs) => {
@@ -38,6 +41,12 @@ export function installFusedKernels(): void {
       else dst.set(src.subarray(id * inner, (id + 1) * inner), i * inner);
     }
     return out;
+  });
+  overrideKernel('Identity', 'wasm', FUSED_KERNEL_SET, (original) => (args: KernelArgs) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype === 'string') return original(args as never);
+    (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
 }
 

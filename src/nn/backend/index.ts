@@ -7,3 +7,4 @@ export { installBlasKernels, uninstallBlasKernels, BLAS_KERNELS } from './blas-k
 export { installFusedKernels, uninstallFusedKernels, FUSED_KERNELS } from './fused-kernels.js';
 export { currentOverride } from './kernel-override.js';
 export { ensureGradients } from './gradients.js';
+export { installBertKernels, uninstallBertKernels, BERT_KERNELS } from './bert-kernels.js';

@@ -15,6 +15,7 @@ import { loadBlas } from './nblas.js';
 import { installBlasKernels, uninstallBlasKernels } from './blas-kernels.js';
 import { installMissingKernels } from './missing-kernels.js';
 import { FUSED_KERNELS, installFusedKernels, uninstallFusedKernels } from './fused-kernels.js';
+import { BERT_KERNELS, installBertKernels, uninstallBertKernels } from './bert-kernels.js';
 import { ensureGradients } from './gradients.js';
 import { BACKEND_NAMES, NODE_PACKAGES, probeCandidate, wasmBinaryDir, type BackendName } from './probes.js';
 
@@ -45,7 +46,7 @@ type Activation = { ok: true; threads?: number; notes: string[] } | { ok: false;
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const env = options.env ?? process.env;
   const forced = resolveForced(options.prefer, env);
-  await ensureGradients();
+  ensureGradients();
   const reasons = {} as Record<BackendName, string>;
   const order = forced ? [forced.name] : AUTO_ORDER;
   let chosen: { name: BackendName; activation: Activation & { ok: true } } | undefined;
@@ -120,6 +121,7 @@ async function activate(name: BackendName, env: NodeJS.ProcessEnv): Promise<Acti
       if (started) return { ok: false, reason: started };
       installBlasKernels(blas.blas);
       installFusedKernels();
+      installBertKernels();
       const threads = Number(env.OPENBLAS_NUM_THREADS) || availableParallelism();
       return {
         ok: true,
@@ -127,6 +129,7 @@ async function activate(name: BackendName, env: NodeJS.ProcessEnv): Promise<Acti
         notes: [
           `matrix products by OpenBLAS sgemm (nblas) on the wasm heap, ${threads} BLAS thread(s)`,
           `${FUSED_KERNELS.join(', ')} by JS kernels on the wasm heap`,
+          `fused ${BERT_KERNELS.join(', ')} (attention softmax + mask + dropout, erf GELU) by JS kernels on the wasm heap`,
           WASM_THREADS_NOTE,
         ],
       };
@@ -137,6 +140,7 @@ async function activate(name: BackendName, env: NodeJS.ProcessEnv): Promise<Acti
       // A previous wasm-blas choice in this process replaced kernels globally; put tfjs's back.
       uninstallBlasKernels();
       uninstallFusedKernels();
+      uninstallBertKernels();
       return { ok: true, threads: 1, notes: [WASM_THREADS_NOTE] };
     }
     case 'cpu': {

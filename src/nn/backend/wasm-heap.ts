@@ -13,6 +13,8 @@ export interface WasmBackendLike {
   dataIdMap: { get(dataId: DataId): { memoryOffset: number; shape: number[]; dtype: string } | undefined };
   makeOutput(shape: number[], dtype: string): TensorInfo;
   disposeData(dataId: DataId, force?: boolean): boolean;
+  incRef(dataId: DataId): void;
+  refCount(dataId: DataId): number;
 }
 
 export function memoryOffset(backend: WasmBackendLike, t: TensorInfo): number {

@@ -4,7 +4,14 @@
  * used as stored through transposeB instead of materialising a transpose.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { sumRows } from '../train/gradients.js';
+import { sumRows } from '../backend/gradients.js';
+import { ATTENTION_DROPOUT, ATTENTION_PROBS, ATTENTION_PROBS_GRAD, GELU, GELU_GRAD, useFused } from '../backend/bert-kernels.js';
+
+/** Runs a kernel by name (the fused ones in backend/bert-kernels.ts have no tf op wrapper). */
+function run(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number> = {}): tf.Tensor[] {
+  const out = tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(out) ? out : [out];
+}
 
 /** y = x W^T + b with W stored [out, in] as in PyTorch. */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
@@ -25,7 +32,8 @@ export function layerNorm(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor, ep
     save([xhat, rstd, w]);
     return {
       value: tf.add(tf.mul(xhat, w), b),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      // tidy: the temporaries go at once, not at the end of the whole backward pass.
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
         const [xh, rs, gamma] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
         const g = tf.mul(dy, gamma);
         const meanG = tf.mean(g, -1, true);
@@ -33,7 +41,7 @@ export function layerNorm(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor, ep
         const dx = tf.mul(tf.sub(tf.sub(g, meanG), tf.mul(xh, meanGX)), rs);
         const [rows, cols] = dy.shape as [number, number];
         return [dx, sumRows(tf.mul(dy, xh), rows, cols), sumRows(dy, rows, cols)];
-      },
+      }),
     };
   });
   return op(x, weight, bias) as tf.Tensor2D;
@@ -44,6 +52,15 @@ export function layerNorm(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor, ep
  * with the analytic derivative Phi(x) + x * phi(x) (fewer kernels and saved tensors than autograd).
  */
 export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  if (useFused(GELU)) {
+    // One fused pass each way; only the input is kept for backward.
+    const fused = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
+      save([input]);
+      return { value: run(GELU, { x: input })[0]!, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => run(GELU_GRAD, { dy, x: saved[0]! })[0]!) };
+    });
+    return fused(x) as tf.Tensor2D;
+  }
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const cdf = tf.mul(tf.add(tf.erf(tf.mul(input, Math.SQRT1_2)), 1), 0.5);
@@ -58,6 +75,39 @@ export function gelu(x: tf.Tensor2D): tf.Tensor2D {
     };
   });
   return op(x) as tf.Tensor2D;
+}
+
+/**
+ * Scaled dot-product attention: dropout(softmax(q kᵀ + mask)) v, with q already scaled, q/k/v
+ * [B, heads, S, dh] and the additive mask [B, 1, 1, S]. Where the backend has the fused kernels
+ * (wasm) this is one op whose backward keeps only the probabilities (plus q, k, v): the scores,
+ * the dropped-out copy and every backward temporary are freed as soon as used, where autograd
+ * would keep all of them until the whole backward pass ends (at seq 512, batch 8 that is
+ * ~100 MB per tensor per layer). The dropout mask is regenerated from `seed`. Elsewhere the
+ * plain ops. Dropout is off when `seed` is undefined (inference), as in `dropout`.
+ */
+export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: tf.Tensor, rate: number, seed: number | undefined): tf.Tensor4D {
+  if (!useFused(ATTENTION_PROBS)) {
+    return tf.matMul(dropout(tf.softmax(tf.add(tf.matMul(q, k, false, true), mask), -1), rate, seed), v) as tf.Tensor4D;
+  }
+  const attrs = { rate: seed === undefined ? 0 : rate, seed: seed ?? 0 };
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [qs, ks, vs, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    const outs = run(ATTENTION_PROBS, { scores: tf.matMul(qs, ks, false, true), mask }, attrs);
+    save([outs[0]!, qs, ks, vs]);
+    return {
+      value: tf.matMul(outs[outs.length - 1]! as tf.Tensor4D, vs),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+        const [probs, sq, sk, sv] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const d = dy as tf.Tensor4D;
+        const dropped = attrs.rate > 0 ? run(ATTENTION_DROPOUT, { probs }, attrs)[0]! as tf.Tensor4D : probs;
+        const dv = tf.matMul(dropped, d, true, false);
+        const dScores = run(ATTENTION_PROBS_GRAD, { dy: tf.matMul(d, sv, false, true), probs }, attrs)[0]! as tf.Tensor4D;
+        return [tf.matMul(dScores, sk), tf.matMul(dScores, sq, true, false), dv];
+      }),
+    };
+  });
+  return op(q, k, v) as tf.Tensor4D;
 }
 
 /** Inverted dropout (scale kept values by 1/(1-rate)), as torch; identity when rate is 0. */

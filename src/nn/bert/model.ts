@@ -7,7 +7,7 @@ import { createRng } from '../../util/rng.js';
 import type { Rng } from '../../sdk/index.js';
 import type { BertConfig } from './config.js';
 import { paramSpecs, layerPrefix, type ParamSpec } from './params.js';
-import { linear, layerNorm, gelu, dropout } from './layers.js';
+import { linear, layerNorm, gelu, dropout, attention } from './layers.js';
 import { saveModel } from '../checkpoint/save.js';
 import { prepareInputs, disposeInputs, type BertInputs, type PreparedInputs } from './inputs.js';
 
@@ -115,9 +115,7 @@ export class BertForSequenceClassification {
       const q = heads(tf.mul(lin(x, 'attention.self.query'), scale) as tf.Tensor2D);
       const k = heads(lin(x, 'attention.self.key'));
       const v = heads(lin(x, 'attention.self.value'));
-      const scores = tf.add(tf.matMul(q, k, false, true), p.additiveMask);
-      const probs = dropout(tf.softmax(scores, -1), attDrop, seed(attDrop));
-      const ctx = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [N, H]) as tf.Tensor2D;
+      const ctx = tf.reshape(tf.transpose(attention(q, k, v, p.additiveMask, attDrop, seed(attDrop)), [0, 2, 1, 3]), [N, H]) as tf.Tensor2D;
       const attn = dropout(lin(ctx, 'attention.output.dense'), hidDrop, seed(hidDrop));
       x = layerNorm(tf.add(attn, x), w(`${l}attention.output.LayerNorm.weight`), w(`${l}attention.output.LayerNorm.bias`), c.layerNormEps);
       const inner = lin(x, 'intermediate.dense');

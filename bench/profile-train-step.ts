@@ -1,3 +1,9 @@
+/**
+ * Where a TinyBERT training step spends its time: one step, the gradient pass, the AdamW update,
+ * and the 25 heaviest tensor kernels (tf.profile). For finding what to fuse next.
+ *
+ *   node --import tsx bench/profile-train-step.ts [SEQ=128] [BATCH=8]
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/nn/backend/index.js';
 import { initModel } from '../src/nn/bert/init.js';
