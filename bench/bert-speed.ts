@@ -110,6 +110,8 @@ async function main(): Promise<void> {
   const noTorch = process.argv.includes('--no-torch');
   const info = await initBackend();
   console.log(`backend ${info.name} (tfjs ${info.tfjs}${info.threads ? `, ${info.threads} threads` : ''}); node ${process.version}`);
+  // Which fused kernels ran (fnd's native ones or the JS fallback), so figures are read rightly.
+  for (const note of info.notes.filter((n) => /native kernels/.test(n))) console.log(`  ${note.split(/[:;] fused /)[0]}`);
   const results = [];
   for (const seq of seqs) {
     const steps = Number(arg('steps') ?? (seq >= 512 ? 3 : 5));

@@ -15,13 +15,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from './kernel-override.js';
 import { f32View, sizeOf, type WasmBackendLike } from './wasm-heap.js';
+import type { NativeKernels } from './native-kernels.js';
+import { LAYER_NORM, LAYER_NORM_GRAD, nativeBertKernels } from './native-bert-kernels.js';
+
+export { LAYER_NORM, LAYER_NORM_GRAD };
 
 export const ATTENTION_PROBS = 'FndAttentionProbs';
 export const ATTENTION_PROBS_GRAD = 'FndAttentionProbsGrad';
 export const ATTENTION_DROPOUT = 'FndAttentionDropout';
 export const GELU = 'FndGelu';
 export const GELU_GRAD = 'FndGeluGrad';
-export const BERT_KERNELS = [ATTENTION_PROBS, ATTENTION_PROBS_GRAD, ATTENTION_DROPOUT, GELU, GELU_GRAD] as const;
+/** Inverted dropout of any tensor by the (seed, index) hash; its gradient is the same kernel on dy. */
+export const DROPOUT = 'FndDropout';
+export const BERT_KERNELS = [ATTENTION_PROBS, ATTENTION_PROBS_GRAD, ATTENTION_DROPOUT, GELU, GELU_GRAD, DROPOUT] as const;
 
 /**
  * Whether element `i` survives dropout with keep probability `keep`: a stateless integer hash of
@@ -94,6 +100,12 @@ function attentionDropout(args: KernelArgs): TensorInfo {
   const scale = Math.fround(1 / (1 - rate));
   for (let i = 0; i < p.length; i++) y[i] = keeps(seed, i, threshold) ? p[i]! * scale : 0;
   return out;
+}
+
+/** x * keep / (1 - rate) for any float32 tensor (hidden-state dropout), the attention dropout's mask rule. */
+function dropoutKernel(args: KernelArgs): TensorInfo {
+  const { x } = args.inputs as { x: TensorInfo };
+  return attentionDropout({ ...args, inputs: { probs: x } });
 }
 
 /** d scores from d(dropped probs) and the probabilities: P * (dP - sum(dP * P)), dP = dY * mask / keep. */
@@ -169,27 +181,58 @@ const FUNCS: Record<(typeof BERT_KERNELS)[number], (args: KernelArgs) => TensorI
   [ATTENTION_DROPOUT]: attentionDropout,
   [GELU]: geluForward,
   [GELU_GRAD]: geluBackward,
+  [DROPOUT]: dropoutKernel,
 };
 
-/** Registers the kernels for wasm (additions under fnd's own names: nothing of tfjs is replaced). */
-export function installBertKernels(): void {
+/** Kernels that exist only natively (the model falls back to tf ops without them). */
+export const NATIVE_ONLY_KERNELS = [LAYER_NORM, LAYER_NORM_GRAD] as const;
+
+/** A registered fnd kernel backed by the native addon carries it, so others (AdamW) can find it. */
+interface NativeKernelConfig extends tf.KernelConfig { fndNative?: NativeKernels }
+
+/**
+ * Registers the kernels for wasm (additions under fnd's own names: nothing of tfjs is replaced):
+ * the native ones when `native` is given, plus LayerNorm; the JS ones otherwise. Replaces any
+ * earlier registration, so switching between the two is possible (tests, doctor).
+ */
+export function installBertKernels(native?: NativeKernels): void {
+  uninstallBertKernels();
+  const nativeFuncs = native ? nativeBertKernels(native) : undefined;
   for (const name of BERT_KERNELS) {
-    if (tf.getKernel(name, 'wasm') == null) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: FUNCS[name] as unknown as KernelFunc });
+    const kernelFunc = (nativeFuncs?.[name] ?? FUNCS[name]) as unknown as KernelFunc;
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc, fndNative: native } as NativeKernelConfig);
+  }
+  if (!nativeFuncs) return;
+  for (const name of NATIVE_ONLY_KERNELS) {
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: nativeFuncs[name] as unknown as KernelFunc, fndNative: native } as NativeKernelConfig);
   }
 }
 
 export function uninstallBertKernels(): void {
-  for (const name of BERT_KERNELS) if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
+  for (const name of [...BERT_KERNELS, ...NATIVE_ONLY_KERNELS]) if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
+}
+
+/** The native addon behind the active backend's fused kernels, when they are the native ones. */
+export function activeNativeKernels(): NativeKernels | undefined {
+  return (tf.getKernel(GELU, tf.getBackend()) as NativeKernelConfig | undefined)?.fndNative;
 }
 
 /**
- * Whether to use the fused kernel `name`: it is registered for the active backend and gradients
- * are being recorded. Without a tape (inference) tfjs's own SIMD wasm kernels are faster than
- * these JS loops (measured: TinyBERT forward at seq 128, ~200 ms plain vs ~300 ms fused); the
- * fused ones pay off in training, where they decide what backprop keeps.
+ * Whether to use the fused kernel `name`: it is registered for the active backend and either it is
+ * native or gradients are being recorded. Without a tape (inference) tfjs's own SIMD wasm kernels
+ * are faster than the JS loops (measured: TinyBERT forward at seq 128, ~200 ms plain vs ~300 ms
+ * fused), so the JS ones are used in training only, where they decide what backprop keeps; the
+ * native ones (vectorised, multi-threaded) beat tfjs's in both.
  */
 export function useFused(name: string): boolean {
-  if (tf.getKernel(name, tf.getBackend()) == null) return false;
+  const config = tf.getKernel(name, tf.getBackend()) as NativeKernelConfig | undefined;
+  if (config == null) return false;
+  if (config.fndNative) return true;
+  return isRecording();
+}
+
+/** Whether tfjs is recording operations for gradients (inside tf.grads / variableGrads). */
+export function isRecording(): boolean {
   // tfjs exposes no public "is the tape recording" query; gradientDepth is what it checks itself.
   const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
   return (state?.gradientDepth ?? 1) > 0;

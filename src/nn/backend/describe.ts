@@ -4,6 +4,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { BACKEND_NAMES, isInstalled, probeCandidate, type CandidateStatus } from './probes.js';
+import { loadNativeKernels } from './native-kernels.js';
 
 export interface BackendReport {
   candidates: CandidateStatus[];
@@ -13,6 +14,8 @@ export interface BackendReport {
   cpuModel?: string;
   /** Whether the nblas native module is built (the file exists); `wasm-blas` says whether it loads. */
   nblasBuilt: boolean;
+  /** fnd's native kernels (optional package fnd-kernels, used by wasm-blas): loaded with what, or why not. */
+  nativeKernels: string;
   forced?: string;
 }
 
@@ -24,6 +27,12 @@ export function describeBackends(env: NodeJS.ProcessEnv = process.env): BackendR
     cores: availableParallelism(),
     cpuModel: cpus()[0]?.model,
     nblasBuilt: isInstalled('nblas/build/Release/nblas.node') !== undefined,
+    nativeKernels: describeNative(env),
     forced: env.FND_BACKEND?.trim() || undefined,
   };
+}
+
+function describeNative(env: NodeJS.ProcessEnv): string {
+  const load = loadNativeKernels(env);
+  return load.ok ? `loaded (${load.kernels.isa}, ${load.kernels.threads} thread(s)) from ${load.path}` : `not loaded: ${load.reason}`;
 }

@@ -7,4 +7,5 @@ export { installBlasKernels, uninstallBlasKernels, BLAS_KERNELS } from './blas-k
 export { installFusedKernels, uninstallFusedKernels, FUSED_KERNELS } from './fused-kernels.js';
 export { currentOverride } from './kernel-override.js';
 export { ensureGradients } from './gradients.js';
-export { installBertKernels, uninstallBertKernels, BERT_KERNELS } from './bert-kernels.js';
+export { installBertKernels, uninstallBertKernels, activeNativeKernels, BERT_KERNELS, NATIVE_ONLY_KERNELS } from './bert-kernels.js';
+export { loadNativeKernels, type NativeKernels, type NativeLoad } from './native-kernels.js';

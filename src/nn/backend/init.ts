@@ -2,7 +2,8 @@
  * Choosing the tensor backend at run time, best first:
  *   tensorflow-gpu (@tensorflow/tfjs-node-gpu, installed, loadable, GPU visible)
  *   tensorflow     (@tensorflow/tfjs-node, installed and loadable)
- *   wasm-blas      (tfjs wasm + native OpenBLAS sgemm kernels through nblas, + fused JS kernels)
+ *   wasm-blas      (tfjs wasm + native OpenBLAS sgemm kernels through nblas, + fused kernels:
+ *                   fnd's native ones (optional package fnd-kernels) when built, JS ones otherwise)
  *   wasm           (tfjs wasm as shipped)
  *   cpu            (pure JS; only when forced)
  * `FND_BACKEND` (or `prefer`, e.g. from --backend) forces one; forcing one that is unknown or
@@ -15,7 +16,8 @@ import { loadBlas } from './nblas.js';
 import { installBlasKernels, uninstallBlasKernels } from './blas-kernels.js';
 import { installMissingKernels } from './missing-kernels.js';
 import { FUSED_KERNELS, installFusedKernels, uninstallFusedKernels } from './fused-kernels.js';
-import { BERT_KERNELS, installBertKernels, uninstallBertKernels } from './bert-kernels.js';
+import { BERT_KERNELS, NATIVE_ONLY_KERNELS, installBertKernels, uninstallBertKernels } from './bert-kernels.js';
+import { loadNativeKernels } from './native-kernels.js';
 import { ensureGradients } from './gradients.js';
 import { BACKEND_NAMES, NODE_PACKAGES, probeCandidate, wasmBinaryDir, type BackendName } from './probes.js';
 
@@ -121,15 +123,20 @@ async function activate(name: BackendName, env: NodeJS.ProcessEnv): Promise<Acti
       if (started) return { ok: false, reason: started };
       installBlasKernels(blas.blas);
       installFusedKernels();
-      installBertKernels();
+      const native = loadNativeKernels(env);
+      installBertKernels(native.ok ? native.kernels : undefined);
       const threads = Number(env.OPENBLAS_NUM_THREADS) || availableParallelism();
+      const fusedNote = native.ok
+        ? `native kernels loaded (fnd-kernels, ${native.kernels.isa}, ${native.kernels.threads} thread(s)): fused ${[...BERT_KERNELS, ...NATIVE_ONLY_KERNELS].join(', ')} ` +
+          '(attention softmax + mask + dropout, erf GELU, LayerNorm) in training and inference, and the AdamW update'
+        : `native kernels not loaded (${native.reason}); fused ${BERT_KERNELS.join(', ')} (attention softmax + mask + dropout, erf GELU) by JS kernels on the wasm heap, in training only`;
       return {
         ok: true,
         threads,
         notes: [
           `matrix products by OpenBLAS sgemm (nblas) on the wasm heap, ${threads} BLAS thread(s)`,
           `${FUSED_KERNELS.join(', ')} by JS kernels on the wasm heap`,
-          `fused ${BERT_KERNELS.join(', ')} (attention softmax + mask + dropout, erf GELU) by JS kernels on the wasm heap`,
+          fusedNote,
           WASM_THREADS_NOTE,
         ],
       };

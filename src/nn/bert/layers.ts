@@ -5,7 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { sumRows } from '../backend/gradients.js';
-import { ATTENTION_DROPOUT, ATTENTION_PROBS, ATTENTION_PROBS_GRAD, GELU, GELU_GRAD, useFused } from '../backend/bert-kernels.js';
+import {
+  ATTENTION_DROPOUT, ATTENTION_PROBS, ATTENTION_PROBS_GRAD, DROPOUT, GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD, isRecording, useFused,
+} from '../backend/bert-kernels.js';
 
 /** Runs a kernel by name (the fused ones in backend/bert-kernels.ts have no tf op wrapper). */
 function run(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number> = {}): tf.Tensor[] {
@@ -24,6 +26,7 @@ export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.T
  * of the kernels autograd would run through mean/sub/square/rsqrt, and no broadcast tiles.
  */
 export function layerNorm(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor2D {
+  if (useFused(LAYER_NORM)) return fusedLayerNorm(x, weight, bias, eps);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, w, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const xc = tf.sub(input, tf.mean(input, -1, true));
@@ -47,17 +50,50 @@ export function layerNorm(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor, ep
   return op(x, weight, bias) as tf.Tensor2D;
 }
 
+/** LayerNorm as one native kernel each way (only registered when fnd's native kernels are loaded). */
+function fusedLayerNorm(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor2D {
+  if (!isRecording()) {
+    const [y, xhat, rstd] = run(LAYER_NORM, { x, weight, bias }, { eps });
+    tf.dispose([xhat!, rstd!]);
+    return y as tf.Tensor2D;
+  }
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, w, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [y, xhat, rstd] = run(LAYER_NORM, { x: input, weight: w, bias: b }, { eps });
+    save([xhat!, rstd!, w]);
+    return {
+      value: y!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, rs, gamma] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const grads = run(LAYER_NORM_GRAD, { dy, xhat: xh, rstd: rs, weight: gamma });
+        tf.dispose([xh, rs, gamma]);  // this tape node's alone: free now, not at the end of backward
+        return grads;
+      },
+    };
+  });
+  return op(x, weight, bias) as tf.Tensor2D;
+}
+
 /**
  * The exact (erf) GELU that Hugging Face's "gelu" means: x * Phi(x), Phi(x) = 0.5 (1 + erf(x / sqrt 2)),
  * with the analytic derivative Phi(x) + x * phi(x) (fewer kernels and saved tensors than autograd).
  */
 export function gelu(x: tf.Tensor2D): tf.Tensor2D {
   if (useFused(GELU)) {
+    if (!isRecording()) return run(GELU, { x })[0]! as tf.Tensor2D;
     // One fused pass each way; only the input is kept for backward.
     const fused = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
       save([input]);
-      return { value: run(GELU, { x: input })[0]!, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => run(GELU_GRAD, { dy, x: saved[0]! })[0]!) };
+      return {
+        value: run(GELU, { x: input })[0]!,
+        // The saved input belongs to this tape node alone: free it now, not at the end of backward.
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const dx = run(GELU_GRAD, { dy, x: saved[0]! })[0]!;
+          saved[0]!.dispose();
+          return dx;
+        },
+      };
     });
     return fused(x) as tf.Tensor2D;
   }
@@ -91,27 +127,55 @@ export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: tf.Ten
     return tf.matMul(dropout(tf.softmax(tf.add(tf.matMul(q, k, false, true), mask), -1), rate, seed), v) as tf.Tensor4D;
   }
   const attrs = { rate: seed === undefined ? 0 : rate, seed: seed ?? 0 };
+  if (!isRecording()) {
+    return tf.tidy(() => {
+      const outs = run(ATTENTION_PROBS, { scores: tf.matMul(q, k, false, true), mask }, attrs);
+      return tf.matMul(outs[outs.length - 1]! as tf.Tensor4D, v);
+    });
+  }
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [qs, ks, vs, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     const outs = run(ATTENTION_PROBS, { scores: tf.matMul(qs, ks, false, true), mask }, attrs);
     save([outs[0]!, qs, ks, vs]);
     return {
       value: tf.matMul(outs[outs.length - 1]! as tf.Tensor4D, vs),
+      // Each temporary is freed as soon as used, and the saved tensors too: they belong to this tape
+      // node alone, and tfjs would otherwise keep every layer's until the whole backward pass ends
+      // (at seq 512, batch 8: 100 MB of probabilities per layer). Disposing twice is a no-op.
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
         const [probs, sq, sk, sv] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
         const d = dy as tf.Tensor4D;
         const dropped = attrs.rate > 0 ? run(ATTENTION_DROPOUT, { probs }, attrs)[0]! as tf.Tensor4D : probs;
         const dv = tf.matMul(dropped, d, true, false);
-        const dScores = run(ATTENTION_PROBS_GRAD, { dy: tf.matMul(d, sv, false, true), probs }, attrs)[0]! as tf.Tensor4D;
-        return [tf.matMul(dScores, sk), tf.matMul(dScores, sq, true, false), dv];
+        if (dropped !== probs) dropped.dispose();
+        const dProbs = tf.matMul(d, sv, false, true);
+        const dScores = run(ATTENTION_PROBS_GRAD, { dy: dProbs, probs }, attrs)[0]! as tf.Tensor4D;
+        dProbs.dispose();
+        probs.dispose();
+        const grads = [tf.matMul(dScores, sk), tf.matMul(dScores, sq, true, false), dv];
+        tf.dispose([sq, sk, sv]);
+        return grads;
       }),
     };
   });
   return op(q, k, v) as tf.Tensor4D;
 }
 
-/** Inverted dropout (scale kept values by 1/(1-rate)), as torch; identity when rate is 0. */
+/**
+ * Inverted dropout (scale kept values by 1/(1-rate)), as torch; identity when rate is 0. Where the
+ * fused kernels are registered (wasm) one pass each way, the mask a hash of (seed, index) as in
+ * attention, regenerated for backward instead of kept: tf.dropout drew its uniforms in JS
+ * (seedrandom) and ran four elementwise kernels, ~50 ms of a TinyBERT step at seq 128.
+ */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number | undefined): T {
   if (rate <= 0 || seed === undefined) return x;
+  if (useFused(DROPOUT) && x.dtype === 'float32') {
+    const attrs = { rate, seed };
+    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+      value: run(DROPOUT, { x: args[0] as tf.Tensor }, attrs)[0]!,
+      gradFunc: (dy: tf.Tensor) => run(DROPOUT, { x: dy }, attrs)[0]!,
+    }));
+    return op(x) as T;
+  }
   return tf.dropout(x, rate, undefined, seed) as T;
 }

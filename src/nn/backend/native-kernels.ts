@@ -1,0 +1,61 @@
+/**
+ * Loading fnd's own optional native kernels (native/fnd-kernels, npm name `fnd-kernels`, an
+ * optionalDependency built by node-gyp at install): vectorised (AVX2+FMA where the CPU has it,
+ * x86-64 baseline otherwise), multi-threaded fused attention softmax/dropout, erf GELU, LayerNorm
+ * and AdamW, working in place on Float32Array views of the wasm heap. When the build failed the
+ * package or its `.node` file is missing and the JS kernels in bert-kernels.ts run instead.
+ */
+import { createRequire } from 'node:module';
+
+/** The addon's functions (see native/fnd-kernels/src/addon.cc for the exact contracts). */
+export interface NativeKernels {
+  attentionProbs(scores: Float32Array, mask: Float32Array, probs: Float32Array, dropped: Float32Array | null, S: number, rowsPerBatch: number, rate: number, seed: number): void;
+  attentionDropout(probs: Float32Array, out: Float32Array, rate: number, seed: number): void;
+  attentionProbsGrad(dy: Float32Array, probs: Float32Array, dx: Float32Array, S: number, rate: number, seed: number): void;
+  gelu(x: Float32Array, y: Float32Array): void;
+  geluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  layerNorm(x: Float32Array, weight: Float32Array, bias: Float32Array, y: Float32Array, xhat: Float32Array, rstd: Float32Array, cols: number, eps: number): void;
+  layerNormGrad(dy: Float32Array, xhat: Float32Array, rstd: Float32Array, weight: Float32Array, dx: Float32Array, dWeight: Float32Array, dBias: Float32Array, cols: number): void;
+  adamw(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, scale: number, b1: number, b2: number, c1: number, c2: number,
+    stepSize: number, invBc2Sqrt: number, eps: number, decay: number): void;
+  sumSquares(values: Float32Array): number;
+  /** The instruction set the kernels dispatched to ("avx2+fma" or "x86-64 baseline"). */
+  isa: string;
+  /** Threads the big kernels split across (FND_NATIVE_THREADS, else the core count, at most 8). */
+  threads: number;
+}
+
+export type NativeLoad = { ok: true; kernels: NativeKernels; path: string } | { ok: false; reason: string };
+
+const FUNCTIONS = ['attentionProbs', 'attentionDropout', 'attentionProbsGrad', 'gelu', 'geluGrad', 'layerNorm', 'layerNormGrad', 'adamw', 'sumSquares'] as const;
+
+const require = createRequire(import.meta.url);
+
+export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeLoad {
+  if (env.FND_NATIVE_KERNELS === '0') return { ok: false, reason: 'native kernels turned off (FND_NATIVE_KERNELS=0)' };
+  let path: string;
+  try {
+    require.resolve('fnd-kernels/package.json');
+  } catch {
+    return { ok: false, reason: 'native kernels not installed (optional package fnd-kernels, built from native/fnd-kernels by node-gyp with a C++ compiler; run npm install)' };
+  }
+  try {
+    path = require.resolve('fnd-kernels/build/Release/fnd_kernels.node');
+  } catch {
+    return { ok: false, reason: 'native kernels: fnd-kernels is installed but its build is missing (needs g++ and make; then npm rebuild fnd-kernels)' };
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = require(path) as Record<string, unknown>;
+  } catch (error) {
+    return { ok: false, reason: `native kernels failed to load: ${(error as Error).message.split('\n')[0]}` };
+  }
+  const missing = FUNCTIONS.filter((name) => typeof mod[name] !== 'function');
+  if (missing.length > 0) return { ok: false, reason: `native kernels lack ${missing.join(', ')} (stale build? npm rebuild fnd-kernels)` };
+  const kernels = mod as unknown as NativeKernels;
+  // A tiny GELU proves the code runs on this CPU (gelu(1) = 0.8413447).
+  const y = new Float32Array(1);
+  kernels.gelu(new Float32Array([1]), y);
+  if (!(Math.abs(y[0]! - 0.8413447) < 1e-6)) return { ok: false, reason: `native kernels self-test gave gelu(1) = ${y[0]}` };
+  return { ok: true, kernels, path };
+}
