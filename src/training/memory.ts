@@ -13,12 +13,24 @@
  * margin below covers the rest. Re-measure when src/nn gets lighter (fused attention, ...).
  */
 
-/** Bytes kept per token per layer, per unit of hidden size. */
-const FLOATS_PER_TOKEN_PER_HIDDEN = 124;
-/** ... and per unit of intermediate (FFN) size. */
-const FLOATS_PER_TOKEN_PER_FFN = 25;
-/** Copies of the [B, heads, S, S] attention matrix alive at the peak (scores, probs, dropout, their gradients). */
-const ATTENTION_COPIES = 8.5;
+/**
+ * Heap use per token per layer (floats, per unit of hidden and of FFN size) and copies of the
+ * [B, heads, S, S] attention matrix alive at the peak, for the two ways the wasm backend trains:
+ * - `tfjs`: tfjs's own kernels (plain wasm, or no native kernels): the tape keeps every
+ *   intermediate until backward ends (coefficients above).
+ * - `native`: fnd's native kernels (src/nn/backend, native/fnd-kernels) fuse softmax/mask/dropout
+ *   and GELU and free what backward has used. Measured on wasm-blas for TinyBERT's shape after
+ *   two training steps (heap size): S 128 × B 8/16/32 → 391/662/1211 MiB, S 512 × B 2/4/8/12 →
+ *   469/819/1583/2443 MiB; these coefficients over-estimate each of those by 20–60%
+ *   (`node --import tsx bench/training-memory.ts` prints both side by side).
+ */
+const COEFFICIENTS = {
+  tfjs: { perHidden: 124, perFfn: 25, attentionCopies: 8.5 },
+  // attentionCopies is 3, not the 1.5 the TinyBERT fit gives: for shapes where attention dominates
+  // (small hidden, long sequences) the peak holds the scores, the probabilities and their gradient.
+  native: { perHidden: 27.6, perFfn: 5.55, attentionCopies: 3 },
+} as const;
+export type KernelSet = keyof typeof COEFFICIENTS;
 /** Parameters, gradients and (conservatively) two Adam moments. */
 const WEIGHT_COPIES = 4;
 
@@ -32,6 +44,8 @@ export interface ModelShape {
   heads: number;
   intermediate: number;
   parameters: number;
+  /** Which kernels train it on wasm (default `tfjs`, the conservative estimate). */
+  kernels?: KernelSet;
 }
 
 export interface MemoryEstimate {
@@ -43,8 +57,9 @@ export interface MemoryEstimate {
 
 export function estimateTrainingMemory(model: ModelShape, batch: number, seqLen: number): MemoryEstimate {
   const tokens = batch * seqLen;
-  const attention = model.layers * batch * model.heads * seqLen * seqLen * 4 * ATTENTION_COPIES;
-  const activations = model.layers * tokens * (FLOATS_PER_TOKEN_PER_HIDDEN * model.hidden + FLOATS_PER_TOKEN_PER_FFN * model.intermediate) * 4;
+  const k = COEFFICIENTS[model.kernels ?? 'tfjs'];
+  const attention = model.layers * batch * model.heads * seqLen * seqLen * 4 * k.attentionCopies;
+  const activations = model.layers * tokens * (k.perHidden * model.hidden + k.perFfn * model.intermediate) * 4;
   const weights = model.parameters * 4 * WEIGHT_COPIES;
   return { attention, activations, weights, total: attention + activations + weights };
 }

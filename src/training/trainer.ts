@@ -17,6 +17,7 @@ import { epochSeed, epochUpdates } from './order.js';
 import { greaterIsBetterFor, initialBestState, normalizeMetricName, updateBest } from './best.js';
 import { initialLossLog, meanTrainLoss, recordStep } from './loss-log.js';
 import { checkTrainingMemory, largestFittingBatch } from './memory.js';
+import { activeNativeKernels } from '../nn/backend/index.js';
 import { progressMessage, formatLearningRate } from './progress.js';
 import { evaluateModel, requireLabels } from './evaluate.js';
 import { readLatestCheckpoint, restoreOptimizer, restoreWeights, writeCheckpoint, checkpointDir, type ResumeState } from './checkpoint.js';
@@ -94,7 +95,8 @@ export async function runTrainer(options: TrainerOptions): Promise<TrainerResult
   let evalBatchSize = p.per_device_eval_batch_size;
   if (tf.getBackend() === 'wasm') {
     const c = model.config;
-    const shape = { layers: c.numHiddenLayers, hidden: c.hiddenSize, heads: c.numAttentionHeads, intermediate: c.intermediateSize, parameters: model.numParameters() };
+    const kernels = activeNativeKernels() ? ('native' as const) : ('tfjs' as const);
+    const shape = { layers: c.numHiddenLayers, hidden: c.hiddenSize, heads: c.numAttentionHeads, intermediate: c.intermediateSize, parameters: model.numParameters(), kernels };
     const refusal = checkTrainingMemory(shape, { batch: Math.min(p.per_device_train_batch_size, train.count), accumulation: p.gradient_accumulation_steps, seqLen: width });
     if (refusal) throw new StageUserError(refusal);
     if (validation && evaluating) {
@@ -165,7 +167,12 @@ export async function runTrainer(options: TrainerOptions): Promise<TrainerResult
         return { inputIds: { data: b.inputIds, shape }, attentionMask: { data: b.attentionMask, shape }, labels: b.labels };
       });
       const lr = learningRateAt('linear', p.learning_rate, state.globalStep, p.warmup_steps, plan.totalSteps);
-      const result = trainStep(model, optimizer, micro, { lr, maxGradNorm: p.max_grad_norm });
+      const result = stepOrExplain(() => trainStep(model, optimizer, micro, { lr, maxGradNorm: p.max_grad_norm }), {
+        step: state.globalStep + 1,
+        batch: p.per_device_train_batch_size,
+        accumulation: p.gradient_accumulation_steps,
+        width,
+      });
       const step = state.globalStep + 1;
       if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
         const what = !Number.isFinite(result.loss) ? `the loss became ${result.loss}` : `the gradient norm became ${result.gradNorm}`;
@@ -245,4 +252,25 @@ export async function runTrainer(options: TrainerOptions): Promise<TrainerResult
     examplesSeen,
     resumedFromEpoch,
   };
+}
+
+// What the wasm backend throws when its heap (at most 4 GiB) cannot hold a step.
+const OUT_OF_HEAP = /memory access out of bounds|Invalid typed array length|Array buffer allocation failed|Cannot enlarge memory/i;
+
+/**
+ * The up-front memory check is an estimate; if a step still runs out of wasm heap, say so in
+ * one line with the way out instead of a RangeError from deep inside tfjs.
+ */
+function stepOrExplain<T>(step: () => T, at: { step: number; batch: number; accumulation: number; width: number }): T {
+  try {
+    return step();
+  } catch (error) {
+    if (!(error instanceof Error) || !OUT_OF_HEAP.test(error.message)) throw error;
+    const half = Math.max(1, Math.floor(at.batch / 2));
+    throw new StageUserError(
+      `train: step ${at.step} ran out of wasm heap (micro-batch ${at.batch} at length ${at.width}: ${error.message}); ` +
+        `use per_device_train_batch_size: ${half} with gradient_accumulation_steps: ${at.accumulation * 2} (the same examples per update), ` +
+        'a smaller max_length, or a GPU backend',
+    );
+  }
 }

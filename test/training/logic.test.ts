@@ -148,6 +148,18 @@ describe('epoch order', () => {
   });
 });
 
+describe('memory check with the native kernels (measured coefficients)', () => {
+  const tinybertNative = { layers: 4, hidden: 312, heads: 12, intermediate: 1200, parameters: 14_350_874, kernels: 'native' as const };
+  it('lets batch 8 at length 512 through (it trains in ~1.6 GiB of heap) and refuses the notebook\'s 32 with a fitting micro-batch', () => {
+    expect(checkTrainingMemory(tinybertNative, { batch: 8, accumulation: 4, seqLen: 512 })).toBeUndefined();
+    const message = checkTrainingMemory(tinybertNative, { batch: 32, accumulation: 1, seqLen: 512 });
+    expect(message).toMatch(/per_device_train_batch_size 32 at length 512 needs ~\d+(\.\d)? GiB/);
+    expect(message).toContain('Use per_device_train_batch_size: 8 with gradient_accumulation_steps: 4 (the same 32 examples per update)');
+    // The tfjs-kernel estimate stays the conservative one.
+    expect(estimateTrainingMemory({ ...tinybertNative, kernels: 'tfjs' }, 8, 512).total).toBeGreaterThan(4 * estimateTrainingMemory(tinybertNative, 8, 512).total / 2);
+  });
+});
+
 describe('memory check for the wasm heap', () => {
   const tinybert = { layers: 4, hidden: 312, heads: 12, intermediate: 1200, parameters: 14_350_874 };
 
