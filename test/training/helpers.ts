@@ -2,11 +2,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import { createStageContext, exportPath, outputPath, type StageEvent } from '../../src/engine/context.js';
+import type { StageEvent } from '../../src/engine/context.js';
+import { artifactAt } from '../helpers/run-stage.js';
 import { writeTokens, type TokensRow } from '../../src/artifacts/tokens.js';
 import { createRng } from '../../src/util/rng.js';
-import type { Artifact, ArtifactKind, StageDefinition, StageResult } from '../../src/sdk/index.js';
+import type { Artifact, ArtifactKind } from '../../src/sdk/index.js';
 
 export const TINY_CONFIG = {
   vocab_size: 100,
@@ -18,7 +18,7 @@ export const TINY_CONFIG = {
 };
 
 export function artifact(path: string, kind: ArtifactKind): Artifact {
-  return { kind, path, hash: 'test', producer: { stageId: 'test', port: kind } };
+  return artifactAt(path, kind);
 }
 
 /**
@@ -42,54 +42,7 @@ export async function syntheticTokens(count: number, seed: number, options: { ma
   return artifact(dir, 'tokens');
 }
 
-export interface StageRun {
-  result: StageResult;
-  outputs: Record<string, Artifact>;
-  exportDir: string;
-  events: StageEvent[];
-  workDir: string;
-}
-
-export interface RunOptions {
-  resumeDir?: string;
-  signal?: AbortSignal;
-  onEvent?: (event: StageEvent) => void;
-  specDir?: string;
-}
-
-/** Runs a stage for real (schema defaults applied and validated, as the engine does). */
-export async function runStage<P>(
-  stage: StageDefinition<P>,
-  params: Record<string, unknown>,
-  inputs: Record<string, Artifact> = {},
-  options: RunOptions = {},
-): Promise<StageRun> {
-  const workDir = mkdtempSync(join(tmpdir(), `fnd-${stage.name}-`));
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-  const withDefaults = structuredClone(params);
-  const validate = ajv.compile(stage.params);
-  if (!validate(withDefaults)) throw new Error(`params rejected: ${ajv.errorsText(validate.errors)}`);
-  const events: StageEvent[] = [];
-  const ctx = createStageContext({
-    stageId: stage.name,
-    plugin: stage.name,
-    workDir,
-    resumeDir: options.resumeDir ?? join(workDir, 'resume'),
-    specDir: options.specDir ?? workDir,
-    projectDir: workDir,
-    seed: typeof withDefaults.seed === 'number' ? withDefaults.seed : 0,
-    device: 'cpu',
-    signal: options.signal ?? new AbortController().signal,
-    onEvent: (event) => {
-      events.push(event);
-      options.onEvent?.(event);
-    },
-  });
-  const result = (await stage.run(ctx, inputs, withDefaults as P)) ?? {};
-  const outputs: Record<string, Artifact> = {};
-  for (const [port, spec] of Object.entries(stage.outputs)) outputs[port] = artifact(outputPath(workDir, port), spec.kind);
-  return { result, outputs, exportDir: exportPath(workDir), events, workDir };
-}
+export { runStage, type StageRun } from '../helpers/run-stage.js';
 
 export function logLines(events: StageEvent[]): string[] {
   return events.flatMap((e) => (e.type === 'log' ? [e.message] : []));
