@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import type { Device } from '../sdk/index.js';
 import type { RunEnvironment } from '../runs/record.js';
+import { loadNativeKernels } from '../nn/backend/native-kernels.js';
 
 const require = createRequire(import.meta.url);
 
@@ -41,6 +42,16 @@ export function expectedBackend(device: Device, env: NodeJS.ProcessEnv = process
   return 'wasm';
 }
 
+/**
+ * The backend plus the kernels that compute on it, as it goes into tensor stages' signatures:
+ * fnd's native kernels round differently from the JavaScript ones they replace.
+ */
+export function numericEnvironment(device: Device, env: NodeJS.ProcessEnv = process.env): string {
+  const backend = expectedBackend(device, env);
+  if (!backend.startsWith('wasm')) return backend;
+  return loadNativeKernels(env).ok ? `${backend}+native-kernels` : backend;
+}
+
 export function fndVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
@@ -59,7 +70,7 @@ export function collectEnvironment(projectDir: string): RunEnvironment {
   return {
     node: process.version,
     fnd: fndVersion(),
-    backend: expectedBackend('cpu'),
+    backend: numericEnvironment('cpu'),
     platform: `${process.platform}-${process.arch}`,
     ...(commit ? { gitCommit: commit } : {}),
   };

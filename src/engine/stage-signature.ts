@@ -3,7 +3,7 @@ import { computeSignature, type SignatureDetails } from '../hash/signature.js';
 import { hashFile } from '../hash/files.js';
 import { hashPluginCode } from '../hash/module-graph.js';
 import type { LoadedPlugin } from '../plugins/load.js';
-import { expectedBackend } from './environment.js';
+import { numericEnvironment } from './environment.js';
 import type { Device } from '../sdk/index.js';
 import { isAbsolute, resolve } from 'node:path';
 
@@ -41,7 +41,7 @@ export async function stageSignature(options: {
     });
     for (const [name, hash] of Object.entries(extra)) inputs[`file ${name}`] = hash;
   }
-  const environment: Record<string, string> = definition.tensors ? { backend: expectedBackend(options.device) } : {};
+  const environment: Record<string, string> = definition.tensors ? { backend: numericEnvironment(options.device) } : {};
   return computeSignature({
     plugin: definition.name,
     version: definition.version,
