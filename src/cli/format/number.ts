@@ -38,7 +38,12 @@ const MAX_INLINE_JSON = 48;
 export function formatValue(value: unknown): string {
   if (value === undefined) return MISSING;
   if (typeof value === 'number') return formatNumber(value);
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') {
+    // A classification report or another multi-line text would stretch a column across the screen.
+    const lines = value.split('\n').length;
+    if (lines > 1) return `‹text, ${lines} lines›`;
+    return value.length <= MAX_INLINE_JSON ? value : `${value.slice(0, MAX_INLINE_JSON - 1)}…`;
+  }
   if (typeof value === 'boolean' || value === null) return String(value);
   const json = JSON.stringify(value);
   if (json.length <= MAX_INLINE_JSON) return json;
