@@ -7,22 +7,14 @@
  * `RunDiff.predictions`; renderers already show that section when it is present.
  */
 import { flattenLeaves, sameValue } from './flatten.js';
-import type { RunMetrics, RunRecord, RunStatus, StageStatus } from './record.js';
+import type { RunMetrics, RunRecord, StageStatus } from './record.js';
 
 export interface RunSide {
   record: RunRecord;
   metrics: RunMetrics;
 }
 
-export interface RunSummary {
-  id: string;
-  spec: string;
-  specName: string;
-  status: RunStatus;
-  startedAt: string;
-  durationMs: number;
-  variant?: string;
-}
+export type RunSummary = Pick<RunRecord, 'id' | 'spec' | 'specName' | 'status' | 'startedAt' | 'durationMs' | 'variant'>;
 
 /** `only-a` / `only-b`: the path exists in one run only (shown as — on the other side). */
 export type ValueChange = 'same' | 'different' | 'only-a' | 'only-b';
