@@ -22,7 +22,7 @@ async function tinybertShapedFolder(): Promise<string> {
     { seed: 1 },
   );
   const tokenizer = await loadTokenizer(join(repoRoot, 'data/vocab/bert-base-uncased-vocab.txt'));
-  await model.save(dir, { extraFiles: (d: string) => tokenizer.saveTo(d) });
+  await model.save(dir, { extraFiles: async (d: string) => void (await tokenizer.saveTo(d)) });
   model.dispose();
   return dir;
 }
