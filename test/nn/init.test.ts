@@ -55,3 +55,9 @@ describe('initModel (Hugging Face _init_weights)', () => {
     expect(() => initModel({ hiddenSize: 30, numAttentionHeads: 4 })).toThrow(/hiddenSize 30 is not a multiple of numAttentionHeads 4/);
   });
 });
+
+describe('initModel config fields', () => {
+  it('refuses a config.json spelling instead of silently building a BERT-base', () => {
+    expect(() => initModel({ hidden_size: 64 } as never, { seed: 1 })).toThrow(/unknown BERT config field "hidden_size"; did you mean "hiddenSize"\?/);
+  });
+});

@@ -1,3 +1,5 @@
+import { suggest } from '../../util/suggest.js';
+
 /**
  * The sizes and settings of a BERT sequence classifier, with Hugging Face's `BertConfig`
  * defaults (bert-base) for anything a config.json leaves out.
@@ -48,8 +50,18 @@ export function defaultId2label(numLabels: number): Record<string, string> {
   return out;
 }
 
-/** Fills defaults; id2label follows numLabels when only one of them is given. */
+/**
+ * Fills defaults; id2label follows numLabels when only one of them is given. An unknown field is
+ * an error, not ignored: `initModel({ hidden_size: 312 })` (config.json spelling) would otherwise
+ * build a BERT-base silently.
+ */
 export function makeBertConfig(partial: Partial<BertConfig> = {}): BertConfig {
+  for (const key of Object.keys(partial)) {
+    if (key in DEFAULT_BERT_CONFIG) continue;
+    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const hint = camel in DEFAULT_BERT_CONFIG ? camel : suggest(key, Object.keys(DEFAULT_BERT_CONFIG));
+    throw new Error(`unknown BERT config field "${key}"${hint ? `; did you mean "${hint}"?` : ''} (config.json files are read with configFromJson)`);
+  }
   const numLabels = partial.numLabels ?? (partial.id2label ? Object.keys(partial.id2label).length : DEFAULT_BERT_CONFIG.numLabels);
   const config: BertConfig = {
     ...DEFAULT_BERT_CONFIG,
