@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 export const BERT_FIXTURES = join(FIXTURES, 'bert');
@@ -47,4 +47,28 @@ export function maxAbsDiff(actual: tf.Tensor | ArrayLike<number>, want: unknown)
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
+}
+
+/**
+ * The fixture's three AdamW steps (loss, gradient norm before clipping, logits after) against
+ * PyTorch, within 1e-4, leaving no tensors behind.
+ */
+export async function expectAdamWStepsMatch(name: string): Promise<void> {
+  const { expect } = await import('vitest');
+  const { loadModel, createAdamW, trainStep } = await import('../../src/nn/index.js');
+  const e = expected(name);
+  const t = e.training!;
+  const model = await loadModel(fixtureDir(name));
+  const optimizer = createAdamW(model.params, { lr: t.lr, betas: t.betas, eps: t.eps, weightDecay: t.weight_decay });
+  const before = tf.memory().numTensors;
+  for (const want of t.steps) {
+    const r = trainStep(model, optimizer, batchOf(e), { maxGradNorm: t.max_grad_norm });
+    expect(Math.abs(r.loss - want.loss)).toBeLessThan(1e-4);
+    expect(Math.abs(r.gradNorm - want.grad_norm_before_clip)).toBeLessThan(1e-4);
+    const out = model.forward(batchOf(e));
+    expect(maxAbsDiff(out.logits, want.logits_after)).toBeLessThan(1e-4);
+    tf.dispose(out);
+  }
+  expect(tf.memory().numTensors).toBe(before);
+  model.dispose();
 }

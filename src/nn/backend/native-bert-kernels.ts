@@ -17,6 +17,13 @@ type Kernel = (args: KernelArgs) => TensorInfo | TensorInfo[];
 interface ProbsAttrs { rate: number; seed: number }
 
 export function nativeBertKernels(native: NativeKernels): Record<string, Kernel> {
+  const hashedDropout = (args: Parameters<Kernel>[0], x: TensorInfo): TensorInfo => {
+    const { rate, seed } = args.attrs as unknown as ProbsAttrs;
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput(x.shape, 'float32');
+    native.attentionDropout(f32View(backend, x), f32View(backend, out), rate, seed);
+    return out;
+  };
   return {
     FndAttentionProbs: (args) => {
       const { scores, mask } = args.inputs as { scores: TensorInfo; mask: TensorInfo };
@@ -33,19 +40,12 @@ export function nativeBertKernels(native: NativeKernels): Record<string, Kernel>
     },
     FndAttentionDropout: (args) => {
       const { probs } = args.inputs as { probs: TensorInfo };
-      const { rate, seed } = args.attrs as unknown as ProbsAttrs;
-      const backend = args.backend as unknown as WasmBackendLike;
-      const out = backend.makeOutput(probs.shape, 'float32');
-      native.attentionDropout(f32View(backend, probs), f32View(backend, out), rate, seed);
-      return out;
+      return hashedDropout(args, probs);
     },
+    // Hidden-state dropout is the same hashed-mask pass as attention dropout, on input `x`.
     FndDropout: (args) => {
       const { x } = args.inputs as { x: TensorInfo };
-      const { rate, seed } = args.attrs as unknown as ProbsAttrs;
-      const backend = args.backend as unknown as WasmBackendLike;
-      const out = backend.makeOutput(x.shape, 'float32');
-      native.attentionDropout(f32View(backend, x), f32View(backend, out), rate, seed);
-      return out;
+      return hashedDropout(args, x);
     },
     FndAttentionProbsGrad: (args) => {
       const { dy, probs } = args.inputs as { dy: TensorInfo; probs: TensorInfo };
