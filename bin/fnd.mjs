@@ -1,11 +1,18 @@
 #!/usr/bin/env node
-import { boot } from './boot.mjs';
+// The fnd CLI runs the JavaScript built into dist/ (`npm run build`; `npm install` builds it
+// through `prepare`). FND_FROM_SOURCE=1 runs the TypeScript sources through tsx instead (for
+// working on fnd itself without rebuilding; tsx is a development dependency).
+import { existsSync } from 'node:fs';
 
-// `fnd runs | head` closes the pipe early: that is the reader's choice, not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
+if (process.env.FND_FROM_SOURCE === '1') {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/bin.ts');
+} else {
+  const built = new URL('../dist/src/cli/bin.js', import.meta.url);
+  if (!existsSync(built)) {
+    process.stderr.write('error: fnd is not built (no dist/): run `npm run build` in the fnd folder\n');
+    process.exit(2);
+  }
+  await import(built.href);
 }
-process.exitCode = await boot(process.argv.slice(2));

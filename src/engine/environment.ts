@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Device } from '../sdk/index.js';
 import type { RunEnvironment } from '../runs/record.js';
 import { loadNativeKernels } from '../nn/backend/native-kernels.js';
+import { packageRoot } from '../util/package-root.js';
+import { readGitHead } from '../util/git-head.js';
 
 const require = createRequire(import.meta.url);
 
@@ -53,11 +56,14 @@ export function numericEnvironment(device: Device, env: NodeJS.ProcessEnv = proc
 }
 
 export function fndVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 
 export function gitCommit(dir: string): string | undefined {
+  // Read from .git's files (no `git` process on every run); git itself when the layout is unusual.
+  const fromFiles = readGitHead(dir);
+  if (fromFiles !== undefined) return fromFiles ?? undefined;
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || undefined;
   } catch {

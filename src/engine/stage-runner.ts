@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { importModule } from '../plugins/import-module.js';
 import type { StageDefinition, StageResult } from '../sdk/index.js';
 import { FndError, isUserError } from '../util/errors.js';
+import { moduleExtension, runningFromSource } from '../util/package-root.js';
 import { createStageContext, type StageEvent } from './context.js';
 import type { StageJob, WorkerMessage } from './stage-job.js';
 
@@ -30,7 +31,9 @@ export async function runStageInProcess(job: StageJob, hooks: StageAttemptHooks)
   }
 }
 
-const binPath = fileURLToPath(new URL('../../bin/fnd.mjs', import.meta.url));
+// The CLI entry of the code this process runs: built JavaScript, or the sources under tsx.
+const cliEntry = fileURLToPath(new URL(`../cli/bin${moduleExtension}`, import.meta.url));
+const workerNodeOptions = runningFromSource ? ['--import', 'tsx'] : [];
 
 /**
  * Runs a stage in its own Node process (execa, IPC), so that only that process loads a GPU
@@ -39,7 +42,8 @@ const binPath = fileURLToPath(new URL('../../bin/fnd.mjs', import.meta.url));
 export async function runStageInWorker(job: StageJob, hooks: StageAttemptHooks): Promise<StageResult> {
   // execa is imported here, not at the top: most runs have no GPU stage, and fnd's start-up time matters.
   const { execaNode } = await import('execa');
-  const child = execaNode(binPath, ['__stage-worker'], {
+  const child = execaNode(cliEntry, ['__stage-worker'], {
+    nodeOptions: workerNodeOptions,
     ipcInput: JSON.parse(JSON.stringify(job)),
     cancelSignal: hooks.signal,
     gracefulCancel: true,

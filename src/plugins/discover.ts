@@ -2,9 +2,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FndError } from '../util/errors.js';
+import { packageRoot } from '../util/package-root.js';
 
-/** Where fnd's own stages live: `<package>/stages/`. */
+/** Where fnd's own stages live: `<package>/stages/` from the sources, `<package>/dist/stages/` when built. */
 export const builtinStagesDir = resolve(fileURLToPath(new URL('../../stages', import.meta.url)));
+/** The TypeScript sources of the built-in stages (the same as builtinStagesDir when running from source). */
+const builtinSourcesDir = join(packageRoot, 'stages');
 
 export interface StageLocation {
   name: string;
@@ -36,7 +39,7 @@ export function discoverStages(projectDir: string): Map<string, StageLocation> {
   const byName = new Map<string, StageLocation>();
   for (const location of scan(builtinStagesDir, 'builtin')) byName.set(location.name, location);
   const projectStages = resolve(projectDir, 'stages');
-  if (projectStages === builtinStagesDir) return byName;
+  if (projectStages === builtinStagesDir || projectStages === builtinSourcesDir) return byName;
   for (const location of scan(projectStages, 'project')) {
     const clash = byName.get(location.name);
     if (clash) {

@@ -1,14 +1,13 @@
 /** Checks a spec document (after overrides and templating) against schemas/pipeline.schema.json. */
-import { Ajv } from 'ajv';
 import type { FndError } from '../util/errors.js';
 import { formatAjvErrors, type AjvErrorContext } from './ajv-errors.js';
 import { pipelineSchema } from './pipeline-schema.js';
+import { compileValidator } from './validators.js';
 import type { SpecPath } from './types.js';
 
 /** Returns one located error per problem (empty when the document has the right shape). */
 export function checkSpecDocument(document: unknown, locate: AjvErrorContext['locate']): FndError[] {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-  const validate = ajv.compile(pipelineSchema);
+  const validate = compileValidator('document', pipelineSchema);
   if (validate(document)) return [];
   const errors = formatAjvErrors(validate.errors ?? [], {
     basePath: [],

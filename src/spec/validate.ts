@@ -4,13 +4,14 @@
  * port kinds, cycles — and returns the stages in topological order. Every problem is collected
  * and thrown together as one FndErrors (exit 2), each located at FILE:LINE:COL.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { buildGraph, findCycle, type PipelineGraph } from '../graph/index.js';
 import type { JsonSchema, PortSpec } from '../sdk/index.js';
 import { FndError, FndErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { formatAjvErrors } from './ajv-errors.js';
 import { formatPath, isPlainObject } from './path.js';
+import { compileValidator } from './validators.js';
 import type { LoadedSpec, PipelineSpec, SpecPath, StageSpec } from './types.js';
 
 export { checkSpecDocument } from './check-document.js';
@@ -99,7 +100,7 @@ function checkParams(
   let validate = validators.get(plugin.name);
   if (!validate) {
     try {
-      validate = compileParamsSchema(plugin.params);
+      validate = compileValidator('params', plugin.params);
     } catch (cause) {
       errors.push(new FndError(`plugin "${plugin.name}" has an invalid params schema: ${(cause as Error).message}`, { exitCode: 2, cause }));
       return params;
@@ -120,20 +121,6 @@ function checkParams(
     );
   }
   return params;
-}
-
-/**
- * Plugin params schemas that list `properties` but say nothing about others reject unknown
- * params too: a mistyped param name must never be silently ignored.
- */
-function compileParamsSchema(schema: JsonSchema): ValidateFunction {
-  const strictSchema =
-    isPlainObject(schema.properties) && schema.additionalProperties === undefined && schema.patternProperties === undefined
-      ? { ...schema, additionalProperties: false }
-      : schema;
-  // strict: false so plugin authors may annotate schemas with their own keywords.
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false, validateFormats: false });
-  return ajv.compile(strictSchema);
 }
 
 function checkInputs(

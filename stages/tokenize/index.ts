@@ -12,9 +12,9 @@ import { availableParallelism } from 'node:os';
 import { defineStage, StageUserError, type StageContext } from '../../src/sdk/index.js';
 import { readRows, readTableInfo } from '../../src/artifacts/table.js';
 import { TokensWriter } from '../../src/artifacts/tokens.js';
-import { loadTokenizer, type Padding } from '../../src/text/tokenizer.js';
+import type { Padding } from '../../src/text/tokenizer.js';
 import { hashTokenizerFiles } from '../../src/text/tokenizer/fingerprint.js';
-import { readTokenizerSource } from '../../src/text/tokenizer/load.js';
+import { tokenizerFiles } from '../../src/text/tokenizer/load.js';
 import { encodeBlock, type EncodedBlock } from './encode.js';
 import { encodeInWorkers } from './parallel.js';
 
@@ -41,8 +41,8 @@ function tokenizerLocation(ctx: Pick<StageContext, 'resolvePath'>, tokenizer: st
  * the signature next to the params): `{ "tokenizer.files": sha256 }`.
  */
 export async function fingerprint(params: TokenizeParams, ctx: Pick<StageContext, 'resolvePath'>): Promise<Record<string, string>> {
-  const source = await readTokenizerSource(tokenizerLocation(ctx, params.tokenizer));
-  return { 'tokenizer.files': await hashTokenizerFiles(source.files) };
+  // Only the files' content: building the tokenizer here would slow every cached re-run.
+  return { 'tokenizer.files': await hashTokenizerFiles(await tokenizerFiles(tokenizerLocation(ctx, params.tokenizer))) };
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -88,6 +88,8 @@ export default defineStage<TokenizeParams>({
     if (!table) throw new StageUserError('tokenize: input "table" is not wired');
     const started = performance.now();
     const location = tokenizerLocation(ctx, params.tokenizer);
+    // Imported here: the tokenizer library is not needed when the stage is restored from the cache.
+    const { loadTokenizer } = await import('../../src/text/tokenizer.js');
     const tokenizer = await loadTokenizer(location, { onProgress: (p) => ctx.progress({ current: p.loaded, total: p.total, unit: 'bytes', message: `downloading ${p.file}` }) });
     const info = await readTableInfo(table.path);
 

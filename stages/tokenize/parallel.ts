@@ -2,8 +2,8 @@
  * Splits the texts into contiguous shares, one per worker thread, and joins the results in
  * order. Tokenizing ISOT's 45k articles is CPU-bound string work, so two cores halve it.
  *
- * Workers run TypeScript: each registers tsx's loader itself (the parent may be running under
- * tsx, vitest or anything else), so it does not depend on how the parent was started.
+ * Workers run worker.js when fnd runs built; from the sources, each worker registers tsx's
+ * loader itself (the parent may be running under tsx, vitest or anything else) and runs worker.ts.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,8 @@ import { StageUserError } from '../../src/sdk/index.js';
 import type { EncodeSettings, EncodedBlock } from './encode.js';
 
 function workerBootstrap(): string {
+  const own = fileURLToPath(import.meta.url);
+  if (own.endsWith('.js')) return `import(${JSON.stringify(pathToFileURL(join(dirname(own), 'worker.js')).href)})`;
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
   const worker = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'worker.ts')).href;

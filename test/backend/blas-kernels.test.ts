@@ -115,8 +115,11 @@ for (const tA of [false, true]) {
   }
 }
 
-describe.runIf(blasLoad.ok)('BLAS kernels on the wasm backend', () => {
+// No skipping when nblas is missing: the README's first command (`npm run setup`) installs
+// libopenblas-dev, so a missing build is a broken setup and must fail here, loudly.
+describe('BLAS kernels on the wasm backend', () => {
   beforeAll(async () => {
+    if (!blasLoad.ok) throw new Error(`nblas must be built here (\`npm run setup\` installs libopenblas-dev, then npm rebuild nblas): ${blasLoad.reason}`);
     const info = await initBackend({ prefer: 'wasm-blas', env: {} });
     expect(info.name).toBe('wasm-blas');
     tf.env().set('IS_TEST', true); // quiets the cpu backend's "install tfjs-node" banner

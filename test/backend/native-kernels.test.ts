@@ -3,12 +3,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend, installBertKernels } from '../../src/nn/backend/index.js';
 import { activeNativeKernels, LAYER_NORM, LAYER_NORM_GRAD, useFused } from '../../src/nn/backend/bert-kernels.js';
-import { loadNativeKernels, type NativeKernels } from '../../src/nn/backend/native-kernels.js';
+import { loadNativeKernels, nativeKernelsPath, type NativeKernels } from '../../src/nn/backend/native-kernels.js';
 import { layerNorm } from '../../src/nn/bert/layers.js';
 import { AdamW } from '../../src/nn/train/adamw.js';
 import { createRng } from '../../src/util/rng.js';
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 
 function values(n: number, seed: number, scale = 1): Float32Array {
   const rng = createRng(seed);
@@ -48,7 +47,7 @@ describe('native kernels (fnd-kernels) equal the JS kernels and the tf ops they 
   let native: NativeKernels;
   beforeAll(async () => {
     const load = loadNativeKernels({});
-    if (!load.ok) throw new Error(`the native kernels must build here (g++ and node-gyp): ${load.reason}`);
+    if (!load.ok) throw new Error(`the native kernels must build here (g++, make, python3: \`npm run setup\`): ${load.reason}`);
     native = load.kernels;
     await initBackend({ prefer: 'wasm-blas', env: {} });
   });
@@ -159,8 +158,7 @@ describe('native kernels (fnd-kernels) equal the JS kernels and the tf ops they 
       return { isa: k.isa, out: [p, d, pg, y, yg, ln, dx, dw, db, pa, ma, va].map((a) => Array.from(a)), ss: k.sumSquares(x) };`;
     type Result = { isa: string; out: number[][]; ss: number };
     const here = new Function('k', body)(native) as Result;
-    const require = createRequire(import.meta.url);
-    const script = `const k = require(${JSON.stringify(require.resolve('fnd-kernels'))}); process.stdout.write(JSON.stringify((function (k) {${body}})(k)));`;
+    const script = `const k = require(${JSON.stringify(nativeKernelsPath())}); process.stdout.write(JSON.stringify((function (k) {${body}})(k)));`;
     const child = JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, FND_NATIVE_ISA: 'baseline' } }).toString()) as Result;
     expect(child.isa).toBe('baseline (no AVX2+FMA)');
     expect(child.out.length).toBe(12);

@@ -1,11 +1,14 @@
 /**
- * Loading fnd's own optional native kernels (native/fnd-kernels, npm name `fnd-kernels`, an
- * optionalDependency built by node-gyp at install): vectorised (AVX2+FMA where the CPU has it,
+ * Loading fnd's own optional native kernels (native/fnd-kernels, built in place by node-gyp from
+ * fnd's install script, scripts/build-native.mjs): vectorised (AVX2+FMA where the CPU has it,
  * x86-64 baseline otherwise), multi-threaded fused attention softmax/dropout, erf GELU, LayerNorm
  * and AdamW, working in place on Float32Array views of the wasm heap. When the build failed the
  * package or its `.node` file is missing and the JS kernels in bert-kernels.ts run instead.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../../util/package-root.js';
 
 /** The addon's functions (see native/fnd-kernels/src/addon.cc for the exact contracts). */
 export interface NativeKernels {
@@ -31,18 +34,20 @@ const FUNCTIONS = ['attentionProbs', 'attentionDropout', 'attentionProbsGrad', '
 
 const require = createRequire(import.meta.url);
 
+/** Where scripts/build-native.mjs puts the compiled addon. */
+export function nativeKernelsPath(): string {
+  return join(packageRoot, 'native', 'fnd-kernels', 'build', 'Release', 'fnd_kernels.node');
+}
+
 export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeLoad {
   if (env.FND_NATIVE_KERNELS === '0') return { ok: false, reason: 'native kernels turned off (FND_NATIVE_KERNELS=0)' };
-  let path: string;
-  try {
-    require.resolve('fnd-kernels/package.json');
-  } catch {
-    return { ok: false, reason: 'native kernels not installed (optional package fnd-kernels, built from native/fnd-kernels by node-gyp with a C++ compiler; run npm install)' };
-  }
-  try {
-    path = require.resolve('fnd-kernels/build/Release/fnd_kernels.node');
-  } catch {
-    return { ok: false, reason: 'native kernels: fnd-kernels is installed but its build is missing (needs g++ and make; then npm rebuild fnd-kernels)' };
+  // Built in place by fnd's install script (scripts/build-native.mjs), not a separate package.
+  const path = nativeKernelsPath();
+  if (!existsSync(path)) {
+    return {
+      ok: false,
+      reason: `native kernels not built (${path} is missing; it needs a C++ compiler, make and python3): build them with \`node ${join(packageRoot, 'scripts', 'build-native.mjs')}\``,
+    };
   }
   let mod: Record<string, unknown>;
   try {
@@ -51,7 +56,7 @@ export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeL
     return { ok: false, reason: `native kernels failed to load: ${(error as Error).message.split('\n')[0]}` };
   }
   const missing = FUNCTIONS.filter((name) => typeof mod[name] !== 'function');
-  if (missing.length > 0) return { ok: false, reason: `native kernels lack ${missing.join(', ')} (stale build? npm rebuild fnd-kernels)` };
+  if (missing.length > 0) return { ok: false, reason: `native kernels lack ${missing.join(', ')} (stale build? rebuild them with: node scripts/build-native.mjs --force)` };
   const kernels = mod as unknown as NativeKernels;
   // A tiny GELU proves the code runs on this CPU (gelu(1) = 0.8413447).
   const y = new Float32Array(1);

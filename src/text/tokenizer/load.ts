@@ -58,8 +58,15 @@ async function readJson(path: string, what: string): Promise<Record<string, unkn
   return parsed as Record<string, unknown>;
 }
 
-/** Resolves `pathOrId` and reads the tokenizer files it names. */
-export async function readTokenizerSource(pathOrId: string, options: LoadTokenizerOptions = {}): Promise<TokenizerSource> {
+interface TokenizerFiles {
+  /** tokenizer.json or vocab.txt. */
+  main: string;
+  /** tokenizer_config.json next to it, when there is one. */
+  config?: string;
+}
+
+/** Resolves `pathOrId` to the tokenizer files it names, without reading them. */
+async function findTokenizerFiles(pathOrId: string, options: LoadTokenizerOptions): Promise<TokenizerFiles> {
   if (typeof pathOrId !== 'string' || pathOrId.trim() === '') {
     throw new FndError('tokenizer: expected a path to vocab.txt / tokenizer.json / a model folder, or a Hub id');
   }
@@ -82,13 +89,28 @@ export async function readTokenizerSource(pathOrId: string, options: LoadTokeniz
   } else {
     main = resolved;
   }
-  const files = [main];
   // A tokenizer_config.json next to the vocabulary carries do_lower_case and the special-token names.
-  const configPath = join(dir, 'tokenizer_config.json');
+  const config = join(dir, 'tokenizer_config.json');
+  return existsSync(config) ? { main, config } : { main };
+}
+
+/**
+ * The files a tokenizer is read from, in a stable order (what a cache signature hashes), found
+ * without parsing them or building the tokenizer: a cached re-run needs no more.
+ */
+export async function tokenizerFiles(pathOrId: string, options: LoadTokenizerOptions = {}): Promise<string[]> {
+  const found = await findTokenizerFiles(pathOrId, options);
+  return found.config ? [found.main, found.config] : [found.main];
+}
+
+/** Resolves `pathOrId` and reads the tokenizer files it names. */
+export async function readTokenizerSource(pathOrId: string, options: LoadTokenizerOptions = {}): Promise<TokenizerSource> {
+  const { main, config } = await findTokenizerFiles(pathOrId, options);
+  const files = [main];
   let options_: BertOptions = DEFAULT_BERT_OPTIONS;
-  if (existsSync(configPath)) {
-    options_ = bertOptionsFromConfig(await readJson(configPath, 'tokenizer config'));
-    files.push(configPath);
+  if (config) {
+    options_ = bertOptionsFromConfig(await readJson(config, 'tokenizer config'));
+    files.push(config);
   }
   if (main.endsWith('.json')) {
     const json = await readJson(main, 'tokenizer.json');
