@@ -83,21 +83,52 @@ describe('resolveHubFolder', () => {
   });
 });
 
-describe('download into the cache layout', () => {
+/**
+ * A local server that answers like the Hub for the requests @huggingface/hub makes: model info
+ * (the commit a revision points to), paths-info (which files exist, their oid and size) and
+ * /resolve/ downloads honouring Range, as huggingface.co does.
+ */
+function fakeHub(files: Record<string, Buffer>, commit: string, requests: string[]): Server {
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://hub');
+    requests.push(`${req.method} ${url.pathname}`);
+    if (req.method === 'GET' && url.pathname === '/api/models/org/remote/revision/main') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ _id: 'remote', id: 'org/remote', sha: commit, private: false }));
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === `/api/models/org/remote/paths-info/${commit}`) {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const { paths } = JSON.parse(body) as { paths: string[] };
+        const found = paths.filter((path) => path in files).map((path) => ({ type: 'file', path, oid: `${path}-etag`, size: files[path]!.length }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(found));
+      });
+      return;
+    }
+    const resolve = new RegExp(`^/org/remote/resolve/${commit}/(.+)$`).exec(url.pathname);
+    const content = resolve ? files[resolve[1]!] : undefined;
+    if (req.method === 'GET' && content) {
+      const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      if (range) {
+        const [from, to] = [Number(range[1]), Math.min(Number(range[2]), content.length - 1)];
+        res.writeHead(206, { etag: `"${resolve![1]}-etag"`, 'content-range': `bytes ${from}-${to}/${content.length}`, 'content-length': to - from + 1 }).end(content.subarray(from, to + 1));
+      } else {
+        res.writeHead(200, { etag: `"${resolve![1]}-etag"`, 'content-length': content.length }).end(content);
+      }
+      return;
+    }
+    res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end('Entry not found');
+  });
+}
+
+describe('download into the cache layout (through @huggingface/hub)', () => {
   let server: Server;
   let endpoint = '';
   const requests: string[] = [];
+  const commit = 'b'.repeat(40);
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      requests.push(req.url ?? '');
-      if (req.url === '/org/remote/resolve/main/vocab.txt') {
-        const body = readFileSync(VOCAB);
-        res.writeHead(200, { 'x-repo-commit': 'b'.repeat(40), etag: '"vocab-etag"', 'content-length': body.length });
-        res.end(body);
-      } else {
-        res.writeHead(404).end('Entry not found');
-      }
-    });
+    server = fakeHub({ 'vocab.txt': readFileSync(VOCAB) }, commit, requests);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -107,19 +138,27 @@ describe('download into the cache layout', () => {
   it('writes blobs, snapshot symlinks, refs/main and .no_exist markers, then reuses them', async () => {
     const hfHome = mkdtempSync(join(tmpdir(), 'fnd-hf-'));
     const env = { HF_HOME: hfHome, HF_ENDPOINT: endpoint };
-    const progress: number[] = [];
-    const tok = await loadTokenizer('org/remote', { env, onProgress: (p) => progress.push(p.loaded) });
+    const progress: { loaded: number; total?: number }[] = [];
+    const tok = await loadTokenizer('org/remote', { env, onProgress: (p) => progress.push(p) });
     expect(tok.encode('Hello').inputIds).toEqual([101, 7592, 102]);
     const repoDir = join(hfHome, 'hub', 'models--org--remote');
-    const snapshot = join(repoDir, 'snapshots', 'b'.repeat(40));
-    expect(readFileSync(join(repoDir, 'refs', 'main'), 'utf8')).toBe('b'.repeat(40));
+    const snapshot = join(repoDir, 'snapshots', commit);
+    expect(readFileSync(join(repoDir, 'refs', 'main'), 'utf8')).toBe(commit);
     expect(lstatSync(join(snapshot, 'vocab.txt')).isSymbolicLink()).toBe(true);
-    expect(readFileSync(join(repoDir, 'blobs', 'vocab-etag'))).toEqual(readFileSync(VOCAB));
-    expect(existsSync(join(repoDir, '.no_exist', 'b'.repeat(40), 'tokenizer.json'))).toBe(true);
-    expect(progress.at(-1)).toBe(readFileSync(VOCAB).length);
+    expect(readFileSync(join(repoDir, 'blobs', 'vocab.txt-etag'))).toEqual(readFileSync(VOCAB));
+    expect(existsSync(join(repoDir, '.no_exist', commit, 'tokenizer.json'))).toBe(true);
+    expect(existsSync(join(repoDir, '.no_exist', commit, 'tokenizer_config.json'))).toBe(true);
+    expect(progress.at(-1)).toEqual({ file: 'vocab.txt', loaded: readFileSync(VOCAB).length, total: readFileSync(VOCAB).length });
     const count = requests.length;
     // Second load: served from the cache, no request.
     await loadTokenizer('org/remote', { env: { ...env, HF_HUB_OFFLINE: '1' } });
     expect(requests.length).toBe(count);
+  });
+
+  it('names the repository when the Hub does not know it', async () => {
+    const hfHome = mkdtempSync(join(tmpdir(), 'fnd-hf-'));
+    const error = (await loadTokenizer('org/unknown', { env: { HF_HOME: hfHome, HF_ENDPOINT: endpoint } }).catch((e: Error) => e)) as Error;
+    expect(error.name).toBe('FndError');
+    expect(error.message).toContain('download failed: the Hub has no model org/unknown at revision "main" (HTTP 404)');
   });
 });
