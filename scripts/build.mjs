@@ -79,10 +79,13 @@ async function precompileValidators() {
 }
 
 try {
+  rmSync(join(dist, '.build-stamp'), { force: true });
   rmSync(join(dist, 'validators'), { recursive: true, force: true });
   step('tsc -p tsconfig.build.json', compile);
   step('stage assets copied', copyStageAssets);
   await precompileValidators();
+  // Written last: its time says when dist/ was last completely built (test/global-setup.ts reads it).
+  writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`);
 } catch (error) {
   process.stderr.write(`build failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;

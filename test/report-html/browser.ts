@@ -1,11 +1,11 @@
-/** Opens a report in Debian's headless Chromium (playwright-core), collecting console errors and requests. */
+/** Opens a report in a headless Chromium found on this machine (playwright-core), collecting console errors and requests. */
 import { chromium } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
+import { findChromium } from '../../scripts/find-chromium.mjs';
 
 // The page function runs in the browser; the repo's tsconfig has no DOM types, so its globals are typed loosely here.
 declare const document: { querySelectorAll(selector: string): ArrayLike<any> & Iterable<any> };
 
-export const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export interface PageCheck {
@@ -19,7 +19,8 @@ export interface PageCheck {
 }
 
 export async function openReport(file: string, screenshot: string): Promise<PageCheck> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  // Throws one error listing every place it looked when there is none (no skipping).
+  const browser = await chromium.launch({ executablePath: findChromium(), args: ARGS, headless: true });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const consoleErrors: string[] = [];
