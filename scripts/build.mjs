@@ -6,7 +6,11 @@
  *    source maps with the sources inlined);
  * 2. copies the non-TypeScript files of stages/ (schema.json, templates) beside their modules;
  * 3. precompiles the ajv validators of the pipeline schema and of every built-in stage's params
- *    into dist/validators/<kind>.cjs (see src/spec/validators.ts), so a cached re-run compiles none.
+ *    into dist/validators/<kind>.cjs (see src/spec/validators.ts), so a cached re-run compiles none;
+ * 4. hashes the code of every built-in stage into dist/stage-code-hashes.json (see
+ *    src/hash/prebuilt-code-hashes.ts), so a cached re-run reads none of it.
+ *    (npm pack leaves that file out: an install's files get new mtimes, so the first run there
+ *    computes and remembers the hashes.)
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,12 +82,23 @@ async function precompileValidators() {
   }
 }
 
+/** The code hash of every built-in stage, remembered with its files' state (see src/hash/prebuilt-code-hashes.ts). */
+async function prehashStages() {
+  const { hashPluginCode } = await import(pathToFileURL(join(dist, 'src/hash/module-graph.js')).href);
+  const { PREBUILT_CODE_HASHES_FILE } = await import(pathToFileURL(join(dist, 'src/hash/prebuilt-code-hashes.js')).href);
+  const names = readdirSync(join(dist, 'stages')).sort();
+  for (const name of names) await hashPluginCode(join(dist, 'stages', name), join(dist, 'stages', name, 'index.js'));
+  process.stdout.write(`build: code hashes of ${names.length} built-in stages in ${relative(root, PREBUILT_CODE_HASHES_FILE)}\n`);
+}
+
 try {
   rmSync(join(dist, '.build-stamp'), { force: true });
+  rmSync(join(dist, 'stage-code-hashes.json'), { force: true });
   rmSync(join(dist, 'validators'), { recursive: true, force: true });
   step('tsc -p tsconfig.build.json', compile);
   step('stage assets copied', copyStageAssets);
   await precompileValidators();
+  await prehashStages();
   // Written last: its time says when dist/ was last completely built (test/global-setup.ts reads it).
   writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`);
 } catch (error) {

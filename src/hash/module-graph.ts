@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { canonicalJson, sha256 } from './canonical.js';
 import { hashSourceTree } from './files.js';
+import { prebuiltCodeHash, rememberCodeHash } from './prebuilt-code-hashes.js';
 
 // `import x from './a.js'`, `export * from '../b.js'`, `import('./c.js')`: relative specifiers only.
 const IMPORT_PATTERN = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
@@ -39,10 +40,14 @@ export function localModuleGraph(entry: string): string[] {
  * unrelated module reruns nothing.
  */
 export async function hashPluginCode(pluginDir: string, entry: string): Promise<string> {
+  // Built-in stages of a built fnd: remembered with their files' size and mtime (a stat cache).
+  const remembered = prebuiltCodeHash(pluginDir);
+  if (remembered) return remembered;
   const folder = await hashSourceTree(pluginDir);
   const root = dirname(pluginDir);
-  const outside = localModuleGraph(entry)
-    .filter((file) => !file.startsWith(pluginDir + '/'))
-    .map((file) => ({ path: relative(root, file), sha256: sha256(readFileSync(file)) }));
-  return sha256(canonicalJson({ folder: folder.hash, imports: outside }));
+  const outsideFiles = localModuleGraph(entry).filter((file) => !file.startsWith(pluginDir + '/'));
+  const outside = outsideFiles.map((file) => ({ path: relative(root, file), sha256: sha256(readFileSync(file)) }));
+  const hash = sha256(canonicalJson({ folder: folder.hash, imports: outside }));
+  rememberCodeHash(pluginDir, hash, [...folder.files.map((file) => join(pluginDir, file.path)), ...outsideFiles]);
+  return hash;
 }
