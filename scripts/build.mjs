@@ -11,9 +11,11 @@
  *    src/hash/prebuilt-code-hashes.ts), so a cached re-run reads none of it.
  *    (npm pack leaves that file out: an install's files get new mtimes, so the first run there
  *    computes and remembers the hashes.)
+ *
+ *   node scripts/build.mjs [--if-stale]   (--if-stale: nothing to do when dist/ is newer than every source)
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -91,7 +93,27 @@ async function prehashStages() {
   process.stdout.write(`build: code hashes of ${names.length} built-in stages in ${relative(root, PREBUILT_CODE_HASHES_FILE)}\n`);
 }
 
+function newestSource(dir) {
+  return Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs;
+  }));
+}
+
+/** Whether dist/ was completely built after the last change to anything it is built from. */
+function upToDate() {
+  const stamp = join(dist, '.build-stamp');
+  if (!existsSync(stamp)) return false;
+  const inputs = ['src', 'stages', 'schemas'].map((dir) => newestSource(join(root, dir)));
+  for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs']) inputs.push(statSync(join(root, file)).mtimeMs);
+  return statSync(stamp).mtimeMs >= Math.max(...inputs);
+}
+
 try {
+  if (process.argv.includes('--if-stale') && upToDate()) {
+    process.stdout.write('build: dist/ is up to date\n');
+    process.exit(0);
+  }
   rmSync(join(dist, '.build-stamp'), { force: true });
   rmSync(join(dist, 'stage-code-hashes.json'), { force: true });
   rmSync(join(dist, 'validators'), { recursive: true, force: true });
