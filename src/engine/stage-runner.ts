@@ -33,7 +33,8 @@ export async function runStageInProcess(job: StageJob, hooks: StageAttemptHooks)
 
 // The CLI entry of the code this process runs: built JavaScript, or the sources under tsx.
 const cliEntry = fileURLToPath(new URL(`../cli/bin${moduleExtension}`, import.meta.url));
-const workerNodeOptions = runningFromSource ? ['--import', 'tsx'] : [];
+// Built: the worker gets this process's Node flags (as execa's default); from source, tsx's loader.
+const workerNodeOptions = runningFromSource ? ['--import', 'tsx'] : process.execArgv;
 
 /**
  * Runs a stage in its own Node process (execa, IPC), so that only that process loads a GPU
