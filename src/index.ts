@@ -5,7 +5,10 @@
  * loads nothing else; this module pulls in the engine, the tokenizer and the metrics.
  */
 export * from './sdk/index.js';
-export { FndError } from './util/errors.js';
+export {
+  FndError, FndUsageError, FndSpecError, FndConfigError, FndDataError, FndModelError, FndTrainingError, FndBackendError,
+  type FndErrorCode,
+} from './util/errors.js';
 
 // Pipelines: spec → plan → run.
 export { loadSpec, expandMatrix } from './spec/index.js';

@@ -4,8 +4,8 @@
  */
 export { BertForSequenceClassification } from './bert/model.js';
 export type { BertOutput, ForwardOptions, LoadReport, SaveOptions } from './bert/model.js';
-export type { BertConfig, HiddenAct } from './bert/config.js';
-export { makeBertConfig, DEFAULT_BERT_CONFIG } from './bert/config.js';
+export type { BertConfig, BertConfigInput, HfBertConfigJson, HiddenAct } from './bert/config.js';
+export { makeBertConfig, normalizeBertConfig, DEFAULT_BERT_CONFIG, CONFIG_JSON_NAMES } from './bert/config.js';
 export type { BertInputs, IdsInput } from './bert/inputs.js';
 export { paramSpecs, usesWeightDecay } from './bert/params.js';
 export type { ParamSpec, ParamRole } from './bert/params.js';

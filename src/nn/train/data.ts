@@ -2,7 +2,7 @@
  * Training data for fineTune: either arrays of token ids and labels held in memory, or a
  * provider that builds any batch of rows on demand (e.g. from a token-id file on disk).
  */
-import { FndError } from '../../util/errors.js';
+import { FndDataError } from '../../util/errors.js';
 import type { TrainBatch } from './step.js';
 
 export type IdMatrix = number[][] | { data: Int32Array; shape: [number, number] };
@@ -27,7 +27,7 @@ function flatten(m: IdMatrix, what: string): { data: Int32Array; rows: number; c
   const cols = rows > 0 ? m[0]!.length : 0;
   const data = new Int32Array(rows * cols);
   m.forEach((row, r) => {
-    if (row.length !== cols) throw new FndError(`${what} row ${r} has ${row.length} ids but row 0 has ${cols}; pad every row to one length`);
+    if (row.length !== cols) throw new FndDataError(`${what} row ${r} has ${row.length} ids but row 0 has ${cols}; pad every row to one length`);
     data.set(row, r * cols);
   });
   return { data, rows, cols };
@@ -44,10 +44,10 @@ export function arrayBatchProvider(d: ClassificationData): BatchProvider {
   const types = d.tokenTypeIds ? flatten(d.tokenTypeIds, 'tokenTypeIds') : undefined;
   for (const [what, m] of [['attentionMask', mask], ['tokenTypeIds', types]] as const) {
     if (m && (m.rows !== ids.rows || m.cols !== ids.cols)) {
-      throw new FndError(`${what} is ${m.rows}x${m.cols} but inputIds is ${ids.rows}x${ids.cols}`);
+      throw new FndDataError(`${what} is ${m.rows}x${m.cols} but inputIds is ${ids.rows}x${ids.cols}`);
     }
   }
-  if (d.labels.length !== ids.rows) throw new FndError(`labels has ${d.labels.length} entries for ${ids.rows} examples`);
+  if (d.labels.length !== ids.rows) throw new FndDataError(`labels has ${d.labels.length} entries for ${ids.rows} examples`);
   const labels = Int32Array.from(d.labels);
   const cols = ids.cols;
   const take = (src: Int32Array, indices: number[]) => {
