@@ -14,6 +14,7 @@ import { BertForSequenceClassification, type LoadReport } from '../bert/model.js
 import { paramSpecs } from '../bert/params.js';
 import { initParam } from '../bert/init.js';
 import { readConfigFile, type LabelOptions } from './config.js';
+import { ensureBackend } from '../backend/auto.js';
 import { readSafetensors } from './safetensors.js';
 import { readTorchBin } from './torch-bin.js';
 import { canonicalName, isIgnoredBuffer } from './names.js';
@@ -108,6 +109,8 @@ export function assignWeights(
  * pytorch_model.bin) or a Hub id. `model.loadReport` lists unused and newly initialised tensors.
  */
 export async function loadModel(pathOrId: string, options: LoadOptions = {}): Promise<BertForSequenceClassification> {
+  // Started here so the synchronous model.forward works on what this returns.
+  await ensureBackend();
   const dir = await resolveModelFolder(pathOrId, options);
   const config = await readConfigFile(join(dir, 'config.json'), options);
   const { file, tensors } = await readWeights(dir);
