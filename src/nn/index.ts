@@ -27,9 +27,5 @@ export { linearScheduleWithWarmup, constantScheduleWithWarmup, learningRateAt } 
 export type { ScheduleName } from './train/schedule.js';
 export { trainStep, computeGradients } from './train/step.js';
 export type { TrainBatch, StepResult, TrainStepOptions, GradientResult } from './train/step.js';
-export { fineTune } from './train/finetune.js';
-export type { FineTuneOptions, FineTuneResult, StepLog } from './train/finetune.js';
-export { arrayBatchProvider } from './train/data.js';
-export type { BatchProvider, ClassificationData, IdMatrix } from './train/data.js';
 export { saveOptimizerState, loadOptimizerState } from './train/optimizer-state.js';
 export { ensureGradients } from './train/gradients.js';
