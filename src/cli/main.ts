@@ -1,4 +1,4 @@
-import { exitCodeOf, isUserError, FndError } from '../util/errors.js';
+import { exitCodeFor, isUserError, FndUsageError } from '../util/errors.js';
 import { suggest } from '../util/suggest.js';
 import type { CliIO, Command } from './command.js';
 import { commandHelp, parseCommandArgs } from './parse.js';
@@ -80,7 +80,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     const load = COMMANDS[name];
     if (!load) {
       const hint = suggest(name, Object.keys(COMMANDS));
-      throw new FndError(`unknown command "${name}"${hint ? `; did you mean "${hint}"?` : ''} (see fnd --help)`, { exitCode: 2 });
+      throw new FndUsageError(`unknown command "${name}"${hint ? `; did you mean "${hint}"?` : ''} (see fnd --help)`);
     }
     const command = (await load()).default;
     if (rest.includes('--help') || rest.includes('-h')) {
@@ -91,7 +91,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   } catch (error) {
     if (isUserError(error)) {
       io.stderr.write(`error: ${error.message}\n`);
-      return exitCodeOf(error);
+      return exitCodeFor(error);
     }
     io.stderr.write(`internal error (a bug in fnd; please report it):\n${error instanceof Error ? error.stack : String(error)}\n`);
     return 70;

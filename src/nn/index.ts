@@ -4,8 +4,8 @@
  */
 export { BertForSequenceClassification } from './bert/model.js';
 export type { BertOutput, ForwardOptions, LoadReport, SaveOptions } from './bert/model.js';
-export type { BertConfig, HiddenAct } from './bert/config.js';
-export { makeBertConfig, DEFAULT_BERT_CONFIG } from './bert/config.js';
+export type { BertConfig, BertConfigInput, HfBertConfigJson, HiddenAct } from './bert/config.js';
+export { makeBertConfig, normalizeBertConfig, DEFAULT_BERT_CONFIG, CONFIG_JSON_NAMES } from './bert/config.js';
 export type { BertInputs, IdsInput } from './bert/inputs.js';
 export { paramSpecs, usesWeightDecay } from './bert/params.js';
 export type { ParamSpec, ParamRole } from './bert/params.js';
@@ -27,9 +27,5 @@ export { linearScheduleWithWarmup, constantScheduleWithWarmup, learningRateAt } 
 export type { ScheduleName } from './train/schedule.js';
 export { trainStep, computeGradients } from './train/step.js';
 export type { TrainBatch, StepResult, TrainStepOptions, GradientResult } from './train/step.js';
-export { fineTune } from './train/finetune.js';
-export type { FineTuneOptions, FineTuneResult, StepLog } from './train/finetune.js';
-export { arrayBatchProvider } from './train/data.js';
-export type { BatchProvider, ClassificationData, IdMatrix } from './train/data.js';
 export { saveOptimizerState, loadOptimizerState } from './train/optimizer-state.js';
 export { ensureGradients } from './train/gradients.js';

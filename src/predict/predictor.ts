@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { loadModel } from '../nn/checkpoint/load.js';
 import type { BertForSequenceClassification } from '../nn/bert/model.js';
 import { loadTokenizer, type BertTokenizer } from '../text/tokenizer.js';
-import { FndError } from '../util/errors.js';
+// A folder that is not a model is a bad argument (exit 2, as before); a mismatched one is a model error.
+import { FndConfigError, FndModelError } from '../util/errors.js';
 import { readFndModelInfo, type FndModelInfo } from './fnd-json.js';
 import { argmax, inferLogits, probabilitiesOf, type BatchSource } from './infer.js';
 import { prepareText, type RawInput } from './prepare-text.js';
@@ -51,9 +52,9 @@ function encodedSource(ids: number[][], padId: number): BatchSource {
 }
 
 export async function loadPredictor(dir: string): Promise<Predictor> {
-  if (!existsSync(join(dir, 'config.json'))) throw new FndError(`${dir} is not a model folder: it has no config.json`, { exitCode: 2 });
+  if (!existsSync(join(dir, 'config.json'))) throw new FndConfigError(`${dir} is not a model folder: it has no config.json`);
   if (!existsSync(join(dir, 'vocab.txt')) && !existsSync(join(dir, 'tokenizer.json'))) {
-    throw new FndError(`${dir} has no tokenizer (vocab.txt or tokenizer.json); save the model with the save stage wired to its tokens`, { exitCode: 2 });
+    throw new FndConfigError(`${dir} has no tokenizer (vocab.txt or tokenizer.json); save the model with the save stage wired to its tokens`);
   }
   const info: FndModelInfo = (await readFndModelInfo(dir)) ?? { preparation: [] };
   const tokenizer: BertTokenizer = await loadTokenizer(dir, { download: false });
@@ -61,7 +62,7 @@ export async function loadPredictor(dir: string): Promise<Predictor> {
   const config = model.config;
   if (tokenizer.vocabSize > config.vocabSize) {
     model.dispose();
-    throw new FndError(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model's embeddings have ${config.vocabSize} rows`);
+    throw new FndModelError(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model's embeddings have ${config.vocabSize} rows`);
   }
   const maxLength = Math.min(info.tokenizer?.max_length ?? config.maxPositionEmbeddings, config.maxPositionEmbeddings);
   const labels = Array.from({ length: config.numLabels }, (_, i) => info.labels?.[String(i)] ?? config.id2label[String(i)] ?? String(i));

@@ -4,6 +4,13 @@
  * Built-in stages (stages/<name>/index.ts in this package) and a project's own stages use exactly
  * this API. Nothing here imports the engine; the engine imports this.
  */
+import { FndError, type FndErrorOptions } from '../util/errors.js';
+
+// fnd's typed errors: a stage may throw these (e.g. FndDataError for a malformed input) as well as StageUserError.
+export {
+  FndError, FndConfigError, FndDataError, FndModelError, FndTrainingError, FndBackendError, FndUsageError, FndSpecError,
+  type FndErrorCode, type FndErrorOptions,
+} from '../util/errors.js';
 
 /** What flows along an edge of the pipeline. A stage's output port has one kind; an input port accepts one. */
 export type ArtifactKind = 'table' | 'tokens' | 'model' | 'metrics' | 'report' | 'file';
@@ -147,7 +154,14 @@ export function defineStage<P = Record<string, unknown>>(definition: StageDefini
   return definition;
 }
 
-/** An error a stage raises for something the user can fix: reported as one line, without a stack trace. */
-export class StageUserError extends Error {
+/**
+ * An error a stage raises for something the user can fix: reported as one line, without a stack
+ * trace. It is an FndError (code FND_ERROR unless given), so a stage may also throw fnd's typed
+ * errors (FndDataError, FndConfigError, ...) directly. fnd's library code never throws this one.
+ */
+export class StageUserError extends FndError {
   override name = 'StageUserError';
+  constructor(message: string, options: FndErrorOptions = {}) {
+    super(message, options);
+  }
 }

@@ -12,7 +12,7 @@
  * (the tokenize stage) count such rows and say so.
  */
 import { Tokenizer } from '@huggingface/tokenizers';
-import { FndError } from '../util/errors.js';
+import { FndConfigError, FndModelError } from '../util/errors.js';
 import type { BertOptions, TokenizerJson } from './tokenizer/bert-json.js';
 import { readTokenizerSource, type LoadTokenizerOptions, type TokenizerSource } from './tokenizer/load.js';
 import { bertNormalize, type BertNormalizerOptions } from './tokenizer/normalizer.js';
@@ -84,10 +84,10 @@ export class BertTokenizer {
     try {
       this.inner = new Tokenizer(source.json, {});
     } catch (error) {
-      throw new FndError(`tokenizer ${source.files[0]} cannot be loaded: ${(error as Error).message}`);
+      throw new FndModelError(`tokenizer ${source.files[0]} cannot be loaded: ${(error as Error).message}`);
     }
     const model = this.inner.model;
-    if (!model) throw new FndError(`tokenizer ${source.files[0]} has no model`);
+    if (!model) throw new FndModelError(`tokenizer ${source.files[0]} has no model`);
     this.replaceBertComponents(source.json);
     this.memoiseWordPiece();
     this.tokenToIdMap = model.tokens_to_ids;
@@ -96,7 +96,7 @@ export class BertTokenizer {
     const { special } = source.options;
     const idOf = (name: string, role: string): number => {
       const id = this.tokenToIdMap.get(name);
-      if (id === undefined) throw new FndError(`tokenizer ${source.files[0]}: the ${role} token ${name} is not in the vocabulary`);
+      if (id === undefined) throw new FndModelError(`tokenizer ${source.files[0]}: the ${role} token ${name} is not in the vocabulary`);
       return id;
     };
     this.specialTokenIds = {
@@ -234,12 +234,12 @@ export class BertTokenizer {
 
   private checkOptions(maxLength: number | undefined, truncation: boolean, padding: Padding): void {
     if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength <= this.specialCount)) {
-      throw new FndError(`max_length must be an integer above ${this.specialCount} (room for the special tokens), got ${maxLength}`);
+      throw new FndConfigError(`max_length must be an integer above ${this.specialCount} (room for the special tokens), got ${maxLength}`);
     }
-    if (padding === 'max_length' && maxLength === undefined) throw new FndError(`padding 'max_length' needs max_length`);
-    if (truncation && maxLength === undefined) throw new FndError('truncation needs max_length');
+    if (padding === 'max_length' && maxLength === undefined) throw new FndConfigError(`padding 'max_length' needs max_length`);
+    if (truncation && maxLength === undefined) throw new FndConfigError('truncation needs max_length');
     if (!['max_length', 'longest', 'none'].includes(padding)) {
-      throw new FndError(`padding must be 'max_length', 'longest' or 'none', got ${JSON.stringify(padding)}`);
+      throw new FndConfigError(`padding must be 'max_length', 'longest' or 'none', got ${JSON.stringify(padding)}`);
     }
   }
 }

@@ -7,7 +7,7 @@
  *   one per evaluation; training stops once it reaches `patience`.
  * Pure and serialisable, so a resumed run continues with the same counters.
  */
-import { StageUserError } from '../sdk/index.js';
+import { FndConfigError } from '../util/errors.js';
 
 export interface BestOptions {
   /** metric_for_best_model, without the `eval_` prefix (e.g. "f1", "loss"). */
@@ -50,20 +50,33 @@ export function initialBestState(): BestState {
   return { bestEpoch: null, bestValue: null, patienceCounter: 0 };
 }
 
-export function updateBest(state: BestState, epoch: number, metrics: Readonly<Record<string, number>>, options: BestOptions): BestUpdate {
-  const name = normalizeMetricName(options.metric);
-  const value = metrics[name];
+/** The value of metric_for_best_model among an evaluation's metrics; a name that is not there is a user error. */
+export function metricValue(metrics: Readonly<Record<string, number>>, metric: string): number {
+  const value = metrics[normalizeMetricName(metric)];
   if (typeof value !== 'number') {
-    throw new StageUserError(
-      `train: metric_for_best_model "${options.metric}" is not one of the evaluation metrics (${Object.keys(metrics).join(', ')})`,
+    throw new FndConfigError(
+      `train: metric_for_best_model "${metric}" is not one of the evaluation metrics (${Object.keys(metrics).join(', ')})`,
     );
   }
-  const better = (a: number, b: number) => (options.greaterIsBetter ? a > b : a < b);
-  const threshold = options.threshold ?? 0;
+  return value;
+}
+
+/** Strictly better (a tie is not): greater, or smaller for metrics that are minimised. */
+export function isBetter(value: number, than: number, greaterIsBetter: boolean): boolean {
+  return greaterIsBetter ? value > than : value < than;
+}
+
+/** EarlyStoppingCallback's test: better than the best so far by more than `threshold` (or no best yet). */
+export function isImprovement(value: number, best: number | null, greaterIsBetter: boolean, threshold: number): boolean {
+  return best === null || (isBetter(value, best, greaterIsBetter) && Math.abs(value - best) > threshold);
+}
+
+export function updateBest(state: BestState, epoch: number, metrics: Readonly<Record<string, number>>, options: BestOptions): BestUpdate {
+  const value = metricValue(metrics, options.metric);
   const previous = state.bestValue;
-  const isBest = previous === null || better(value, previous);
+  const isBest = previous === null || isBetter(value, previous, options.greaterIsBetter);
   // EarlyStoppingCallback compares with the best before this evaluation, beyond the threshold.
-  const improvedEnough = previous === null || (better(value, previous) && Math.abs(value - previous) > threshold);
+  const improvedEnough = isImprovement(value, previous, options.greaterIsBetter, options.threshold ?? 0);
   const patienceCounter = improvedEnough ? 0 : state.patienceCounter + 1;
   const next: BestState = {
     bestEpoch: isBest ? epoch : state.bestEpoch,

@@ -1,13 +1,16 @@
 /**
- * Per-epoch checkpoints in the stage's resumeDir, so an interrupted train continues from the
- * last completed epoch:
+ * Checkpoints in the Trainer's output folder (the stage's resumeDir), so an interrupted train
+ * continues from the last one:
  *
- *   checkpoint-<epoch>/model/          config.json + model.safetensors (saveModel)
- *   checkpoint-<epoch>/optimizer.safetensors   AdamW moments (m.<name>, v.<name>) and step
- *   checkpoint-<epoch>/state.json      step, epoch, loss log, best-model state, history
- *   latest.json                        {"epoch": n} — written last, so a half-written checkpoint is never used
+ *   checkpoint-<epoch>/         save_strategy "epoch": at the end of epoch <epoch>
+ *   checkpoint-step-<step>/     save_strategy "steps": after optimizer step <step>
+ *     model/                    config.json + model.safetensors (saveModel)
+ *     optimizer.safetensors     AdamW moments and step (saveOptimizerState)
+ *     state.json                the TrainerState (steps, epoch, loss log, best model, history)
+ *   latest.json                 {"checkpoint", "epoch", "step"}: written last, so a half-written checkpoint is never used
  *
- * The epoch order and dropout are seeded from (seed, epoch), so no RNG state needs saving.
+ * The epoch order and dropout are seeded from (seed, epoch), and the state counts the dropout
+ * seeds drawn in the epoch under way, so no RNG state needs saving.
  * Only the latest and the best checkpoints are kept.
  */
 import { existsSync } from 'node:fs';
@@ -17,29 +20,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BertForSequenceClassification } from '../nn/bert/model.js';
 import type { AdamW } from '../nn/train/adamw.js';
 import { saveModel } from '../nn/checkpoint/save.js';
-import { readSafetensors, writeSafetensors } from '../nn/checkpoint/safetensors.js';
-import { float32Raw, toFloat32, type StateDict } from '../nn/checkpoint/tensor.js';
-import type { BestState } from './best.js';
-import type { LossLogState } from './loss-log.js';
-import type { EpochRecord } from './history.js';
-import type { StepLogEntry } from './loss-log.js';
+import { readSafetensors } from '../nn/checkpoint/safetensors.js';
+import { toFloat32 } from '../nn/checkpoint/tensor.js';
+import { loadOptimizerState, saveOptimizerState } from '../nn/train/optimizer-state.js';
+import type { TrainerState } from './state.js';
 
-export interface ResumeState {
-  version: 1;
-  /** Epochs completed (1-based number of the epoch this checkpoint ends). */
-  epoch: number;
-  globalStep: number;
-  lossLog: LossLogState;
-  best: BestState;
-  steps: StepLogEntry[];
-  epochs: EpochRecord[];
-  stoppedEarly: boolean;
-  /** The params the run was started with; a checkpoint from other params is ignored. */
+interface StateFile {
+  version: 2;
+  /** The arguments and data sizes the run was started with; a checkpoint from others is ignored. */
   paramsKey: string;
+  state: TrainerState;
 }
 
-export function checkpointDir(resumeDir: string, epoch: number): string {
-  return join(resumeDir, `checkpoint-${epoch}`);
+/** The folder name of the checkpoint taken now: by epoch at an epoch boundary with save_strategy "epoch", else by step. */
+export function checkpointName(state: TrainerState, byEpoch: boolean): string {
+  return byEpoch ? `checkpoint-${state.epochs_completed}` : `checkpoint-step-${state.global_step}`;
 }
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
@@ -48,47 +43,43 @@ async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
 }
 
 export async function writeCheckpoint(
-  resumeDir: string,
+  outputDir: string,
+  name: string,
   model: BertForSequenceClassification,
   optimizer: AdamW,
-  state: ResumeState,
-  keep: ReadonlySet<number>,
+  state: TrainerState,
+  paramsKey: string,
+  keep: ReadonlySet<string>,
 ): Promise<void> {
-  const final = checkpointDir(resumeDir, state.epoch);
+  const final = join(outputDir, name);
   const tmp = `${final}.tmp`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   await saveModel(model, join(tmp, 'model'));
-  const { step, moments } = optimizer.state();
-  const tensors: StateDict = new Map();
-  for (const [name, { m, v }] of moments) {
-    const shape = [m.length];
-    tensors.set(`m.${name}`, float32Raw(m, shape));
-    tensors.set(`v.${name}`, float32Raw(v, shape));
-  }
-  await writeSafetensors(join(tmp, 'optimizer.safetensors'), tensors, { step: String(step) });
-  await writeFile(join(tmp, 'state.json'), `${JSON.stringify(state)}\n`);
+  await saveOptimizerState(optimizer, join(tmp, 'optimizer.safetensors'));
+  const file: StateFile = { version: 2, paramsKey, state };
+  await writeFile(join(tmp, 'state.json'), `${JSON.stringify(file)}\n`);
   await rm(final, { recursive: true, force: true });
   await rename(tmp, final);
-  await writeJsonAtomic(join(resumeDir, 'latest.json'), { epoch: state.epoch });
-  for (const entry of await readdir(resumeDir)) {
-    const match = /^checkpoint-(\d+)$/.exec(entry);
-    if (match && !keep.has(Number(match[1])) && Number(match[1]) !== state.epoch) {
-      await rm(join(resumeDir, entry), { recursive: true, force: true });
+  await writeJsonAtomic(join(outputDir, 'latest.json'), { checkpoint: name, epoch: state.epochs_completed, step: state.global_step });
+  for (const entry of await readdir(outputDir)) {
+    if (/^checkpoint-(step-)?\d+$/.test(entry) && !keep.has(entry) && entry !== name) {
+      await rm(join(outputDir, entry), { recursive: true, force: true });
     }
   }
 }
 
-/** The latest complete checkpoint for these params, or undefined. */
-export async function readLatestCheckpoint(resumeDir: string, paramsKey: string): Promise<{ dir: string; state: ResumeState } | undefined> {
-  const latest = join(resumeDir, 'latest.json');
+/** The latest complete checkpoint for these arguments, or undefined. */
+export async function readLatestCheckpoint(outputDir: string, paramsKey: string): Promise<{ dir: string; state: TrainerState } | undefined> {
+  const latest = join(outputDir, 'latest.json');
   if (!existsSync(latest)) return undefined;
   try {
-    const { epoch } = JSON.parse(await readFile(latest, 'utf8')) as { epoch: number };
-    const dir = checkpointDir(resumeDir, epoch);
-    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as ResumeState;
-    if (state.version !== 1 || state.paramsKey !== paramsKey || state.epoch !== epoch) return undefined;
-    return { dir, state };
+    const { checkpoint } = JSON.parse(await readFile(latest, 'utf8')) as { checkpoint?: unknown };
+    if (typeof checkpoint !== 'string' || !/^checkpoint-(step-)?\d+$/.test(checkpoint)) return undefined;
+    const dir = join(outputDir, checkpoint);
+    const file = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as StateFile;
+    if (file.version !== 2 || file.paramsKey !== paramsKey) return undefined;
+    return { dir, state: file.state };
   } catch {
     // A damaged checkpoint only costs the work it held: start over.
     return undefined;
@@ -108,13 +99,5 @@ export async function restoreWeights(model: BertForSequenceClassification, dir: 
 }
 
 export async function restoreOptimizer(optimizer: AdamW, dir: string): Promise<void> {
-  const { tensors, metadata } = await readSafetensors(join(dir, 'optimizer.safetensors'));
-  const moments = new Map<string, { m: Float32Array; v: Float32Array }>();
-  for (const entry of optimizer.entries) {
-    const m = tensors.get(`m.${entry.name}`);
-    const v = tensors.get(`v.${entry.name}`);
-    if (!m || !v) throw new Error(`internal: optimizer checkpoint ${dir} lacks ${entry.name}`);
-    moments.set(entry.name, { m: toFloat32(m), v: toFloat32(v) });
-  }
-  optimizer.setState(Number(metadata.step), moments);
+  await loadOptimizerState(optimizer, join(dir, 'optimizer.safetensors'));
 }

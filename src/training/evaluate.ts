@@ -4,9 +4,9 @@
  * precision, recall and F1 weighted) plus macro averages, with scikit-learn's definitions.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { StageUserError } from '../sdk/index.js';
+import { FndDataError } from '../util/errors.js';
 import type { BertForSequenceClassification } from '../nn/bert/model.js';
-import type { TokensArtifact } from '../artifacts/tokens.js';
+import type { TrainingDataset } from './dataset.js';
 import { classificationMetrics } from '../metrics/classification.js';
 import { classificationMetricsRecord } from '../metrics/record.js';
 import { chunk } from './order.js';
@@ -18,12 +18,12 @@ export interface EvaluationResult {
 }
 
 /** Labels of every row, refusing rows without one (they cannot be scored). */
-export function requireLabels(tokens: TokensArtifact, split: string, numLabels: number): number[] {
+export function requireLabels(tokens: TrainingDataset, split: string, numLabels: number): number[] {
   const labels = Array.from(tokens.labels);
   labels.forEach((label, i) => {
-    if (label < 0) throw new StageUserError(`train: ${split} row ${tokens.rowIds[i]} has no label; every ${split} row needs one`);
+    if (label < 0) throw new FndDataError(`train: ${split} row ${tokens.rowIds[i]} has no label; every ${split} row needs one`);
     if (label >= numLabels) {
-      throw new StageUserError(`train: ${split} row ${tokens.rowIds[i]} has label ${label}, but the model has ${numLabels} labels (0..${numLabels - 1})`);
+      throw new FndDataError(`train: ${split} row ${tokens.rowIds[i]} has label ${label}, but the model has ${numLabels} labels (0..${numLabels - 1})`);
     }
   });
   return labels;
@@ -31,7 +31,7 @@ export function requireLabels(tokens: TokensArtifact, split: string, numLabels: 
 
 export function evaluateModel(
   model: BertForSequenceClassification,
-  tokens: TokensArtifact,
+  tokens: TrainingDataset,
   options: { batchSize: number; signal?: AbortSignal },
 ): EvaluationResult {
   const started = performance.now();

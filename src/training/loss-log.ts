@@ -38,17 +38,24 @@ export function shouldLog(step: number, options: LoggingOptions): boolean {
   return options.loggingSteps > 0 && step % options.loggingSteps === 0;
 }
 
-/** Records one step's loss; returns the log entry when this step is logged. The state is updated in place. */
-export function recordStep(
-  state: LossLogState,
-  step: { step: number; epoch: number; loss: number; nextLearningRate: number; gradNorm: number },
-  options: LoggingOptions,
-): StepLogEntry | undefined {
-  state.sinceLastLog += step.loss;
+export interface StepFacts {
+  step: number;
+  epoch: number;
+  loss: number;
+  nextLearningRate: number;
+  gradNorm: number;
+}
+
+/** Adds one step's loss to the running sums (in place). */
+export function accumulateStep(state: LossLogState, loss: number): void {
+  state.sinceLastLog += loss;
   state.stepsSinceLastLog += 1;
-  state.total += step.loss;
+  state.total += loss;
   state.steps += 1;
-  if (!shouldLog(step.step, options)) return undefined;
+}
+
+/** The log entry for `step`: the mean loss since the previous entry; resets that mean (in place). */
+export function takeLogEntry(state: LossLogState, step: StepFacts): StepLogEntry {
   const entry: StepLogEntry = {
     step: step.step,
     epoch: round(step.epoch, 4),
@@ -59,6 +66,12 @@ export function recordStep(
   state.sinceLastLog = 0;
   state.stepsSinceLastLog = 0;
   return entry;
+}
+
+/** Records one step's loss; returns the log entry when this step is logged. The state is updated in place. */
+export function recordStep(state: LossLogState, step: StepFacts, options: LoggingOptions): StepLogEntry | undefined {
+  accumulateStep(state, step.loss);
+  return shouldLog(step.step, options) ? takeLogEntry(state, step) : undefined;
 }
 
 export function meanTrainLoss(state: LossLogState): number {

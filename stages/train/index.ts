@@ -1,6 +1,6 @@
 /**
- * train: fine-tunes a BERT sequence classifier with the Hugging Face Trainer's semantics
- * (src/training/trainer.ts). Outputs the best (or last) model in the save_pretrained layout and
+ * train: fine-tunes a BERT sequence classifier with fnd's Trainer (src/training/trainer.ts, the
+ * one exported by the library), which has the Hugging Face Trainer's semantics. Outputs the best (or last) model in the save_pretrained layout and
  * the training history; history.json and learning-curves.svg are also exported to the run.
  *
  * The tensor engine and the model code are imported inside `run`: the engine imports every stage
@@ -10,18 +10,18 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineStage, StageUserError } from '../../src/sdk/index.js';
 import { TRAIN_DEFAULTS, type TrainParams } from '../../src/training/params.js';
-import { trainSchema } from './schema.js';
+import { TRAINING_ARGUMENTS_SCHEMA } from '../../src/training/arguments-schema.js';
 import { copyPassThroughFiles } from '../../src/training/pass-through.js';
 
 export default defineStage<TrainParams>({
   name: 'train',
-  version: '1',
-  description: 'Fine-tunes a BERT classifier as the Hugging Face Trainer does (AdamW, linear warmup/decay, eval + checkpoint each epoch, best model, early stopping)',
-  params: trainSchema,
+  version: '2',
+  description: 'Fine-tunes a BERT classifier as the Hugging Face Trainer does (AdamW, linear warmup/decay, eval + checkpoint each epoch or every N steps, best model, early stopping)',
+  params: TRAINING_ARGUMENTS_SCHEMA,
   inputs: {
     model: { kind: 'model', description: 'the model to fine-tune (init-bert)' },
     train: { kind: 'tokens', description: 'training split' },
-    validation: { kind: 'tokens', optional: true, description: 'validation split, evaluated each epoch' },
+    validation: { kind: 'tokens', optional: true, description: 'validation split, evaluated each epoch or every eval_steps' },
   },
   outputs: {
     model: { kind: 'model', description: 'best model (load_best_model_at_end) or the last one, save_pretrained layout' },
@@ -39,7 +39,7 @@ export default defineStage<TrainParams>({
     const backend = await initBackend();
     const { loadModel } = await import('../../src/nn/checkpoint/load.js');
     const { readTokens } = await import('../../src/artifacts/tokens.js');
-    const { runTrainer } = await import('../../src/training/trainer.js');
+    const { Trainer } = await import('../../src/training/trainer.js');
     const { learningCurvesSvg } = await import('../../src/report/charts.js');
 
     const model = await loadModel(inputs.model.path, { seed: params.seed, download: false });
@@ -54,16 +54,17 @@ export default defineStage<TrainParams>({
         throw new StageUserError(`train: the tokens are up to ${needed} long but the model's max_position_embeddings is ${model.config.maxPositionEmbeddings}; tokenize with max_length <= ${model.config.maxPositionEmbeddings}`);
       }
       ctx.log.info(`backend ${backend.name}; model ${model.numParameters().toLocaleString('en-US')} parameters`);
-      const result = await runTrainer({
+      const trainer = new Trainer({
         model,
-        train,
-        validation,
-        params,
-        resumeDir: ctx.resumeDir,
+        args: params,
+        trainDataset: train,
+        evalDataset: validation,
+        outputDir: ctx.resumeDir,
         signal: ctx.signal,
         log: ctx.log,
         progress: (update) => ctx.progress(update),
       });
+      const result = await trainer.train();
 
       const modelDir = ctx.outputDir('model');
       await model.save(modelDir);
@@ -71,10 +72,15 @@ export default defineStage<TrainParams>({
       const historyJson = `${JSON.stringify(result.history, null, 2)}\n`;
       await writeFile(join(ctx.outputDir('history'), 'history.json'), historyJson);
       await writeFile(join(ctx.exportDir, 'history.json'), historyJson);
-      if (result.history.steps.length > 0 || result.history.epochs.some((e) => Object.keys(e.metrics).length > 0)) {
+      // Evaluations by epoch, or every eval_steps (at fractional epochs).
+      const evaluated = [
+        ...result.history.epochs.filter((e) => Object.keys(e.metrics).length > 0).map((e) => ({ epoch: e.epoch, metrics: e.metrics })),
+        ...(result.history.evaluations ?? []).map((e) => ({ epoch: e.epoch, metrics: e.metrics })),
+      ];
+      if (result.history.steps.length > 0 || evaluated.length > 0) {
         const svg = await learningCurvesSvg({
           steps: result.history.steps.map((s) => ({ step: s.step, loss: s.loss, lr: s.learning_rate })),
-          epochs: result.history.epochs.filter((e) => Object.keys(e.metrics).length > 0).map((e) => ({ epoch: e.epoch, metrics: e.metrics })),
+          epochs: evaluated,
         });
         await writeFile(join(ctx.exportDir, 'learning-curves.svg'), svg);
       }
@@ -84,9 +90,11 @@ export default defineStage<TrainParams>({
       return {
         metrics: {
           best_epoch: history.best?.epoch ?? null,
+          best_step: history.best?.step ?? null,
           best_metric: history.best?.value ?? null,
           best_metric_name: history.best?.metric ?? null,
           epochs: history.epochs.map((e) => ({ epoch: e.epoch, train_loss: e.train_loss, ...e.metrics })),
+          ...(history.evaluations ? { evaluations: history.evaluations.map((e) => ({ step: e.step, epoch: e.epoch, ...e.metrics })) } : {}),
           train_loss: result.trainLoss,
           train_runtime_s: result.runtimeSeconds,
           train_examples_per_second: result.runtimeSeconds > 0 ? result.examplesSeen / result.runtimeSeconds : 0,
@@ -97,7 +105,9 @@ export default defineStage<TrainParams>({
         },
         summary:
           `${history.epochs.length} epoch(s), ${history.total_steps} steps, train_loss ${result.trainLoss.toFixed(4)}` +
-          (history.best ? `, best ${history.best.metric} ${history.best.value.toFixed(4)} at epoch ${history.best.epoch}` : '') +
+          (history.best
+            ? `, best ${history.best.metric} ${history.best.value.toFixed(4)} at ${params.eval_strategy === 'steps' ? `step ${history.best.step}` : `epoch ${history.best.epoch}`}`
+            : '') +
           (last && last.metrics.accuracy !== undefined ? `, last accuracy ${last.metrics.accuracy.toFixed(4)}` : '') +
           (history.stopped_early ? ' (stopped early)' : ''),
       };

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from './setup-backend.js';
 import { initModel, paramSpecs } from '../../src/nn/index.js';
-import { FndError } from '../../src/util/errors.js';
+import { FndConfigError, FndError } from '../../src/util/errors.js';
 
 beforeAll(async () => {
   await setupBackend();
@@ -57,7 +57,34 @@ describe('initModel (Hugging Face _init_weights)', () => {
 });
 
 describe('initModel config fields', () => {
-  it('refuses a config.json spelling instead of silently building a BERT-base', () => {
-    expect(() => initModel({ hidden_size: 64 } as never, { seed: 1 })).toThrow(/unknown BERT config field "hidden_size"; did you mean "hiddenSize"\?/);
+  it('takes a Hugging Face config.json object as it is, with the same weights as the camelCase config', () => {
+    const json = JSON.parse(JSON.stringify({
+      architectures: ['BertForSequenceClassification'], model_type: 'bert', vocab_size: 50, hidden_size: 16,
+      num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 8,
+      hidden_act: 'gelu', classifier_dropout: null, id2label: { 0: 'fake', 1: 'real', 2: 'satire' },
+      label2id: { fake: 0, real: 1, satire: 2 }, torch_dtype: 'float32', transformers_version: '4.46.0',
+    }));
+    const snake = initModel(json, { seed: 3 });
+    const camel = initModel({ vocabSize: 50, hiddenSize: 16, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 32, maxPositionEmbeddings: 8, id2label: { 0: 'fake', 1: 'real', 2: 'satire' } }, { seed: 3 });
+    expect(snake.config).toEqual(camel.config);
+    expect(snake.config.numLabels).toBe(3);
+    expect(snake.config.hiddenSize).toBe(16);
+    expect(Array.from(snake.param('classifier.weight').dataSync())).toEqual(Array.from(camel.param('classifier.weight').dataSync()));
+    snake.dispose();
+    camel.dispose();
+    const fromLabel2id = initModel({ hidden_size: 16, num_attention_heads: 2, num_hidden_layers: 1, intermediate_size: 32, vocab_size: 50, label2id: { no: 0, yes: 1 } });
+    expect(fromLabel2id.config.id2label).toEqual({ '0': 'no', '1': 'yes' });
+    fromLabel2id.dispose();
+  });
+
+  it('refuses unknown fields with a did-you-mean in the spelling used, and values fnd does not implement', () => {
+    expect(() => initModel({ hiden_size: 64 } as never)).toThrow(/unknown BERT config field "hiden_size"; did you mean "hidden_size"\?/);
+    expect(() => initModel({ hidenSize: 64 } as never)).toThrow(/unknown BERT config field "hidenSize"; did you mean "hiddenSize"\?/);
+    expect(() => initModel({ hidden_size: 64, hiddenSize: 32 } as never)).toThrow(/"hidden_size" and "hiddenSize" name the same field with different values/);
+    expect(() => initModel({ model_type: 'roberta' })).toThrow(/model_type is "roberta"; fnd implements BERT/);
+    expect(() => initModel({ hidden_act: 'gelu_new' } as never)).toThrow(/hidden_act "gelu_new" is not supported/);
+    expect(() => initModel({ hidden_size: '64' } as never)).toThrow(/hidden_size must be a number, got "64"/);
+    expect(() => initModel({ classifier_dropout: 0.3 })).toThrow(/classifier_dropout 0.3 differs from hidden_dropout_prob 0.1/);
+    expect(() => initModel({ hiden_size: 64 } as never)).toThrow(FndConfigError);
   });
 });

@@ -1,13 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from './setup-backend.js';
 import { batchOf, expectAdamWStepsMatch, expected, fixtureDir, maxAbsDiff } from './helpers.js';
 import {
-  loadModel, createAdamW, trainStep, computeGradients, fineTune, linearScheduleWithWarmup,
-  saveOptimizerState, loadOptimizerState, usesWeightDecay, crossEntropy, clipCoefficient,
+  loadModel, createAdamW, trainStep, computeGradients, linearScheduleWithWarmup,
+  usesWeightDecay, crossEntropy, clipCoefficient,
 } from '../../src/nn/index.js';
 
 beforeAll(async () => {
@@ -76,57 +73,5 @@ describe('training pieces', () => {
     tf.dispose([logits, loss]);
     expect(clipCoefficient(4, 1)).toBeCloseTo(1 / (4 + 1e-6), 12);
     expect(clipCoefficient(0.5, 1)).toBe(1);
-  });
-
-  it('fineTune: 3 steps with warmup/decay history, tensors back to start, deterministic', async () => {
-    const e = expected('tiny-2l-32h');
-    const run = async () => {
-      const model = await loadModel(fixtureDir('tiny-2l-32h'));
-      const before = tf.memory().numTensors;
-      const steps: number[] = [];
-      const result = await fineTune({
-        model, data: batchOf(e), learningRate: 1e-3, weightDecay: 0.01, maxGradNorm: 1,
-        batchSize: 2, maxSteps: 3, warmupSteps: 1, schedule: 'linear', shuffle: true, seed: 5,
-        onStep: (log) => { steps.push(log.step); },
-      });
-      expect(tf.memory().numTensors).toBe(before);
-      const w = Array.from(model.param('classifier.weight').dataSync());
-      model.dispose();
-      return { result, steps, w };
-    };
-    const first = await run();
-    expect(first.steps).toEqual([1, 2, 3]);
-    expect(first.result.history.map((h) => h.lr)).toEqual([0, 1e-3, 0.5e-3]);
-    expect(first.result.history.map((h) => h.epoch)).toEqual([0, 0, 1]);
-    expect(first.result.history.every((h) => Number.isFinite(h.loss) && h.gradNorm > 0 && h.examples === 2)).toBe(true);
-    const second = await run();
-    expect(second.result.history).toEqual(first.result.history);
-    expect(second.w).toEqual(first.w);
-  });
-
-  it('optimizer state saved and loaded resumes exactly', async () => {
-    const e = expected('tiny-2l-32h');
-    const dir = mkdtempSync(join(tmpdir(), 'fnd-opt-'));
-    const opts = { data: batchOf(e), learningRate: 1e-3, weightDecay: 0.01, batchSize: 2, maxSteps: 4, warmupSteps: 1, seed: 3 };
-    const straight = await loadModel(fixtureDir('tiny-2l-32h'));
-    const all = await fineTune({ model: straight, ...opts });
-
-    const first = await loadModel(fixtureDir('tiny-2l-32h'));
-    const part = await fineTune({ model: first, ...opts, onStep: () => undefined, signal: AbortSignal.abort() });
-    expect(part.steps).toBe(1);
-    await first.save(join(dir, 'ckpt'));
-    await saveOptimizerState(part.optimizer, join(dir, 'optimizer.safetensors'));
-    first.dispose();
-
-    const resumed = await loadModel(join(dir, 'ckpt'));
-    const optimizer = createAdamW(resumed.params, { lr: 1e-3, weightDecay: 0.01 });
-    await loadOptimizerState(optimizer, join(dir, 'optimizer.safetensors'));
-    expect(optimizer.stepCount).toBe(1);
-    const rest = await fineTune({ model: resumed, ...opts, optimizer, startStep: 1 });
-    expect(rest.history.map((h) => h.step)).toEqual([2, 3, 4]);
-    for (let i = 0; i < 3; i++) expect(Math.abs(rest.history[i]!.loss - all.history[i + 1]!.loss)).toBeLessThan(1e-6);
-    expect(maxAbsDiff(resumed.param('classifier.weight'), Array.from(straight.param('classifier.weight').dataSync()))).toBeLessThan(1e-6);
-    straight.dispose();
-    resumed.dispose();
   });
 });

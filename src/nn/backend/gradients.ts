@@ -212,7 +212,7 @@ export const BERT_GRADIENTS: tf.GradConfig[] = [
  * Makes these gradients the registered ones, whatever was registered before (e.g. tfjs's own,
  * brought in by @tensorflow/tfjs-node's umbrella package): which definitions run never depends
  * on import or call order. Idempotent and cheap; every entry point (initBackend, computeGradients,
- * fineTune) calls it. Kernels not listed keep whatever gradient they have.
+ * the Trainer) calls it. Kernels not listed keep whatever gradient they have.
  */
 export function ensureGradients(): void {
   for (const config of BERT_GRADIENTS) {

@@ -1,5 +1,6 @@
 /** Tensor backend selection and the wasm kernel replacements (see init.ts for the order). */
-export { initBackend, type BackendInfo, type InitBackendOptions } from './init.js';
+export type { BackendInfo, InitBackendOptions } from './init.js';
+export { initBackend, ensureBackend, backendRunning, requireRunningBackend } from './auto.js';
 export { describeBackends, type BackendReport } from './describe.js';
 export { BACKEND_NAMES, type BackendName, type CandidateStatus } from './probes.js';
 export { loadBlas, type Blas, type BlasLoad } from './nblas.js';

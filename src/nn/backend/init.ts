@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { availableParallelism } from 'node:os';
-import { FndError } from '../../util/errors.js';
+import { FndBackendError, FndConfigError } from '../../util/errors.js';
 import { loadBlas } from './nblas.js';
 import { installBlasKernels, uninstallBlasKernels } from './blas-kernels.js';
 import { installMissingKernels } from './missing-kernels.js';
@@ -62,13 +62,12 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   }
   if (!chosen) {
     if (forced) {
-      throw new FndError(
+      throw new FndConfigError(
         `backend "${forced.name}" (${forced.source}) is unavailable: ${reasons[forced.name]}. ` +
           `Valid backends: ${BACKEND_NAMES.join(', ')}; available here: ${availableNames(env).join(', ') || 'none'}.`,
-        { exitCode: 2 },
       );
     }
-    throw new FndError(`no tensor backend could be started: ${order.map((n) => `${n}: ${reasons[n]}`).join('; ')}`);
+    throw new FndBackendError(`no tensor backend could be started: ${order.map((n) => `${n}: ${reasons[n]}`).join('; ')}`);
   }
   reasons[chosen.name] = 'chosen';
   for (const name of BACKEND_NAMES) {
@@ -88,7 +87,7 @@ function resolveForced(prefer: string | undefined, env: NodeJS.ProcessEnv): { na
   if (raw === undefined) return undefined;
   const source = prefer !== undefined ? `requested with --backend ${raw}` : `FND_BACKEND=${raw}`;
   if (!(BACKEND_NAMES as readonly string[]).includes(raw)) {
-    throw new FndError(`unknown backend "${raw}" (${source}). Valid backends: ${BACKEND_NAMES.join(', ')}.`, { exitCode: 2 });
+    throw new FndConfigError(`unknown backend "${raw}" (${source}). Valid backends: ${BACKEND_NAMES.join(', ')}.`);
   }
   return { name: raw as BackendName, source };
 }

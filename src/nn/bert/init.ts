@@ -5,8 +5,8 @@
  */
 import type { Rng } from '../../sdk/index.js';
 import { createRng } from '../../util/rng.js';
-import { FndError } from '../../util/errors.js';
-import { makeBertConfig, type BertConfig } from './config.js';
+import { FndConfigError } from '../../util/errors.js';
+import { makeBertConfig, type BertConfig, type BertConfigInput } from './config.js';
 import { paramSpecs, type ParamSpec } from './params.js';
 import { BertForSequenceClassification } from './model.js';
 
@@ -45,13 +45,16 @@ export interface InitOptions {
   seed?: number;
 }
 
-/** A fresh, randomly initialised model (Hugging Face's init), deterministic for a seed. */
-export function initModel(config: Partial<BertConfig>, options: InitOptions = {}): BertForSequenceClassification {
+/**
+ * A fresh, randomly initialised model (Hugging Face's init), deterministic for a seed. `config`
+ * takes fnd's camelCase fields or a Hugging Face config.json object as it is (snake_case).
+ */
+export function initModel(config: BertConfigInput, options: InitOptions = {}): BertForSequenceClassification {
   let full: BertConfig;
   try {
     full = makeBertConfig(config);
   } catch (e) {
-    throw new FndError(`invalid BERT config: ${(e as Error).message}`, { exitCode: 2 });
+    throw new FndConfigError(`invalid BERT config: ${(e as Error).message}`);
   }
   const seed = options.seed ?? 0;
   return new BertForSequenceClassification(full, initWeights(full, paramSpecs(full), seed), { dropoutSeed: seed + 1 });

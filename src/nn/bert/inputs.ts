@@ -4,7 +4,7 @@
  * id ranges up front so a bad batch is one clear message rather than a kernel error.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { FndError } from '../../util/errors.js';
+import { FndDataError } from '../../util/errors.js';
 import type { BertConfig } from './config.js';
 
 export type IdsInput = number[][] | { data: Int32Array | number[]; shape: [number, number] } | tf.Tensor;
@@ -31,9 +31,9 @@ export const FLOAT32_MIN = -3.4028234663852886e38;
 
 function toIntTensor(input: IdsInput, what: string, shape: [number, number] | undefined, limit: number | undefined): tf.Tensor2D {
   if (input instanceof tf.Tensor) {
-    if (input.rank !== 2) throw new FndError(`${what} must be a 2-D tensor [batch, seq], got shape [${input.shape.join(', ')}]`);
+    if (input.rank !== 2) throw new FndDataError(`${what} must be a 2-D tensor [batch, seq], got shape [${input.shape.join(', ')}]`);
     if (shape && (input.shape[0] !== shape[0] || input.shape[1] !== shape[1])) {
-      throw new FndError(`${what} has shape [${input.shape.join(', ')}] but inputIds has [${shape.join(', ')}]`);
+      throw new FndDataError(`${what} has shape [${input.shape.join(', ')}] but inputIds has [${shape.join(', ')}]`);
     }
     return (input.dtype === 'int32' ? input.clone() : tf.cast(input, 'int32')) as tf.Tensor2D;
   }
@@ -45,25 +45,25 @@ function toIntTensor(input: IdsInput, what: string, shape: [number, number] | un
     flat = new Int32Array(rows * cols);
     for (let r = 0; r < rows; r++) {
       const row = input[r]!;
-      if (row.length !== cols) throw new FndError(`${what} row ${r} has ${row.length} ids but row 0 has ${cols}; pad every row to one length`);
+      if (row.length !== cols) throw new FndDataError(`${what} row ${r} has ${row.length} ids but row 0 has ${cols}; pad every row to one length`);
       for (let c = 0; c < cols; c++) flat[r * cols + c] = row[c]!;
     }
     dims = [rows, cols];
   } else {
     dims = input.shape;
     if (input.data.length !== dims[0] * dims[1]) {
-      throw new FndError(`${what} has ${input.data.length} values but shape [${dims.join(', ')}] needs ${dims[0] * dims[1]}`);
+      throw new FndDataError(`${what} has ${input.data.length} values but shape [${dims.join(', ')}] needs ${dims[0] * dims[1]}`);
     }
     flat = input.data instanceof Int32Array ? input.data : Int32Array.from(input.data);
   }
   if (shape && (dims[0] !== shape[0] || dims[1] !== shape[1])) {
-    throw new FndError(`${what} has shape [${dims.join(', ')}] but inputIds has [${shape.join(', ')}]`);
+    throw new FndDataError(`${what} has shape [${dims.join(', ')}] but inputIds has [${shape.join(', ')}]`);
   }
   if (limit !== undefined) {
     for (let i = 0; i < flat.length; i++) {
       const v = flat[i]!;
       if (v < 0 || v >= limit) {
-        throw new FndError(`${what}[${Math.floor(i / dims[1])}][${i % dims[1]}] = ${v} is outside [0, ${limit})`);
+        throw new FndDataError(`${what}[${Math.floor(i / dims[1])}][${i % dims[1]}] = ${v} is outside [0, ${limit})`);
       }
     }
   }
@@ -76,11 +76,11 @@ export function prepareInputs(inputs: BertInputs, config: BertConfig): PreparedI
   const [batch, seqLen] = inputIds.shape;
   if (batch === 0 || seqLen === 0) {
     inputIds.dispose();
-    throw new FndError(`inputIds is empty (shape [${batch}, ${seqLen}])`);
+    throw new FndDataError(`inputIds is empty (shape [${batch}, ${seqLen}])`);
   }
   if (seqLen > config.maxPositionEmbeddings) {
     inputIds.dispose();
-    throw new FndError(`sequence length ${seqLen} exceeds the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
+    throw new FndDataError(`sequence length ${seqLen} exceeds the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
   }
   return tf.tidy(() => {
     const tokenTypeIds = inputs.tokenTypeIds === undefined

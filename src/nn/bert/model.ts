@@ -10,6 +10,7 @@ import { paramSpecs, layerPrefix, type ParamSpec } from './params.js';
 import { linear, layerNorm, gelu, dropout, attention } from './layers.js';
 import { saveModel } from '../checkpoint/save.js';
 import { prepareInputs, disposeInputs, type BertInputs, type PreparedInputs } from './inputs.js';
+import { backendRunning, requireRunningBackend } from '../backend/auto.js';
 
 export interface ForwardOptions {
   /** Dropout on (hidden and attention probabilities) when true. Default false. */
@@ -40,33 +41,72 @@ export interface SaveOptions {
 
 export class BertForSequenceClassification {
   readonly config: BertConfig;
-  /** Trainable parameters by Hugging Face name, in state-dict order. */
-  readonly params: Map<string, tf.Variable>;
   readonly specs: ParamSpec[];
   /** Set by loadModel; undefined for a model from initModel. */
   loadReport?: LoadReport;
   /** Source of dropout seeds in training mode; reseed with setDropoutSeed for reproducible runs. */
   private dropoutRng: Rng;
+  /** Dropout seeds drawn since the last setDropoutSeed (a checkpoint taken mid-epoch records it). */
+  private dropoutDrawCount = 0;
+  /**
+   * The initial values until the first use of `params`. Variables are made then, not here, so a
+   * model can be built before any tensor backend runs (initModel is synchronous, starting a
+   * backend is not); the async entry points start one first.
+   */
+  private pending?: Map<string, Float32Array>;
+  private variables?: Map<string, tf.Variable>;
   private disposed = false;
 
   /** `weights` must hold every parameter of `paramSpecs(config)`; use initModel / loadModel rather than this. */
   constructor(config: BertConfig, weights: Map<string, Float32Array>, options: { dropoutSeed?: number } = {}) {
     this.config = config;
     this.specs = paramSpecs(config);
-    this.params = new Map();
     for (const spec of this.specs) {
-      const data = weights.get(spec.name);
-      if (!data) throw new Error(`internal: no initial value for ${spec.name}`);
+      if (!weights.has(spec.name)) throw new Error(`internal: no initial value for ${spec.name}`);
+    }
+    this.pending = weights;
+    if (backendRunning()) this.materialize();
+    this.dropoutRng = createRng(options.dropoutSeed ?? 0);
+  }
+
+  /** Trainable parameters by Hugging Face name, in state-dict order. */
+  get params(): Map<string, tf.Variable> {
+    this.assertAlive();
+    return this.variables ?? this.materialize();
+  }
+
+  private materialize(): Map<string, tf.Variable> {
+    requireRunningBackend('a BERT model\'s first use');
+    const variables = new Map<string, tf.Variable>();
+    for (const spec of this.specs) {
       // No tf variable name: names are global in the tf engine and two models would collide.
-      const initial = tf.tensor(data, spec.shape, 'float32');
-      this.params.set(spec.name, tf.variable(initial, true));
+      const initial = tf.tensor(this.pending!.get(spec.name)!, spec.shape, 'float32');
+      variables.set(spec.name, tf.variable(initial, true));
       initial.dispose(); // the variable holds its own reference to the data
     }
-    this.dropoutRng = createRng(options.dropoutSeed ?? 0);
+    this.variables = variables;
+    this.pending = undefined;
+    return variables;
   }
 
   setDropoutSeed(seed: number): void {
     this.dropoutRng = createRng(seed);
+    this.dropoutDrawCount = 0;
+  }
+
+  /** Dropout seeds drawn since the last setDropoutSeed. */
+  get dropoutDraws(): number {
+    return this.dropoutDrawCount;
+  }
+
+  /** Advances the dropout stream by `draws` seeds: with setDropoutSeed, puts it where a checkpoint left it. */
+  skipDropoutDraws(draws: number): void {
+    for (let i = 0; i < draws; i++) this.drawDropoutSeed();
+  }
+
+  private drawDropoutSeed(): number {
+    this.dropoutDrawCount++;
+    return this.dropoutRng.int(2 ** 31);
   }
 
   param(name: string): tf.Variable {
@@ -78,6 +118,7 @@ export class BertForSequenceClassification {
   /** Full forward pass. The caller owns (and must dispose) the returned tensors. */
   forward(inputs: BertInputs, options: ForwardOptions = {}): BertOutput {
     this.assertAlive();
+    if (!this.variables) this.materialize();
     const prepared = prepareInputs(inputs, this.config);
     try {
       return tf.tidy(() => this.forwardPrepared(prepared, options.training ?? false));
@@ -94,7 +135,7 @@ export class BertForSequenceClassification {
     const dh = H / A;
     const { batch: B, seqLen: S } = p;
     const N = B * S;
-    const seed = (rate: number) => (training && rate > 0 ? this.dropoutRng.int(2 ** 31) : undefined);
+    const seed = (rate: number) => (training && rate > 0 ? this.drawDropoutSeed() : undefined);
     const hidDrop = c.hiddenDropoutProb;
     const attDrop = c.attentionProbsDropoutProb;
     const w = (name: string) => this.param(name);
@@ -134,6 +175,10 @@ export class BertForSequenceClassification {
   stateDict(): Map<string, Float32Array> {
     this.assertAlive();
     const out = new Map<string, Float32Array>();
+    if (this.pending) {
+      for (const spec of this.specs) out.set(spec.name, this.pending.get(spec.name)!.slice());
+      return out;
+    }
     // slice: on the cpu backend dataSync hands out the backend's own buffer.
     for (const [name, v] of this.params) out.set(name, (v.dataSync() as Float32Array).slice());
     return out;
@@ -153,7 +198,9 @@ export class BertForSequenceClassification {
 
   dispose(): void {
     if (this.disposed) return;
-    for (const v of this.params.values()) v.dispose();
+    for (const v of this.variables?.values() ?? []) v.dispose();
+    this.variables = undefined;
+    this.pending = undefined;
     this.disposed = true;
   }
 

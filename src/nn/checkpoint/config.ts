@@ -4,78 +4,49 @@
  * values that would change the math in ways fnd does not implement are refused by name.
  */
 import { readFile } from 'node:fs/promises';
-import { FndError } from '../../util/errors.js';
-import { defaultId2label, makeBertConfig, type BertConfig, type HiddenAct } from '../bert/config.js';
+import { FndConfigError, FndModelError } from '../../util/errors.js';
+import { defaultId2label, labelsFromLabel2id, makeBertConfig, normalizeBertConfig, type BertConfig, type BertConfigInput } from '../bert/config.js';
 
 export interface LabelOptions {
   /** Overrides the config's num_labels (a different count resets id2label to LABEL_i, as transformers does). */
   numLabels?: number;
+  /** from_pretrained's spelling of numLabels. */
+  num_labels?: number;
   id2label?: Record<string, string>;
   label2id?: Record<string, number>;
 }
 
-const NUMERIC_FIELDS: [string, keyof BertConfig][] = [
-  ['vocab_size', 'vocabSize'],
-  ['hidden_size', 'hiddenSize'],
-  ['num_hidden_layers', 'numHiddenLayers'],
-  ['num_attention_heads', 'numAttentionHeads'],
-  ['intermediate_size', 'intermediateSize'],
-  ['hidden_dropout_prob', 'hiddenDropoutProb'],
-  ['attention_probs_dropout_prob', 'attentionProbsDropoutProb'],
-  ['max_position_embeddings', 'maxPositionEmbeddings'],
-  ['type_vocab_size', 'typeVocabSize'],
-  ['initializer_range', 'initializerRange'],
-  ['layer_norm_eps', 'layerNormEps'],
-  ['pad_token_id', 'padTokenId'],
-];
-
-function labelsFromLabel2id(label2id: Record<string, number>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [label, id] of Object.entries(label2id)) out[String(id)] = label;
-  return out;
-}
-
-/** Turns a parsed config.json object into a BertConfig; `file` names the source in errors. */
+/**
+ * Turns a parsed config.json object into a BertConfig; `file` names the source in errors. Keys
+ * fnd does not know are ignored here, as transformers ignores them (TinyBERT's files carry
+ * `cell`, `pre_trained`, ...); initModel, given an object by a program, refuses them instead.
+ */
 export function configFromJson(json: unknown, file: string, labels: LabelOptions = {}): BertConfig {
   const fail = (message: string): never => {
-    throw new FndError(`${file}: ${message}`, { exitCode: 2 });
+    throw new FndConfigError(`${file}: ${message}`);
   };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('config.json must hold a JSON object');
-  const raw = json as Record<string, unknown>;
-  if (raw.model_type !== undefined && raw.model_type !== 'bert') {
-    fail(`model_type is ${JSON.stringify(raw.model_type)}; fnd implements BERT ("bert") only`);
+  let partial: Partial<BertConfig> = {};
+  try {
+    partial = normalizeBertConfig(json as BertConfigInput, { unknownKeys: 'ignore' });
+  } catch (e) {
+    fail((e as Error).message);
   }
-  if (raw.position_embedding_type !== undefined && raw.position_embedding_type !== 'absolute') {
-    fail(`position_embedding_type ${JSON.stringify(raw.position_embedding_type)} is not supported (only "absolute")`);
-  }
-  const partial: Partial<BertConfig> = {};
-  for (const [key, field] of NUMERIC_FIELDS) {
-    const v = raw[key];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${key} must be a number, got ${JSON.stringify(v)}`);
-    (partial as Record<string, unknown>)[field] = v;
-  }
-  if (raw.hidden_act !== undefined) {
-    if (raw.hidden_act !== 'gelu' && raw.hidden_act !== 'relu') {
-      fail(`hidden_act ${JSON.stringify(raw.hidden_act)} is not supported (fnd implements "gelu" (erf) and "relu")`);
-    }
-    partial.hiddenAct = raw.hidden_act as HiddenAct;
-  }
-  let id2label: Record<string, string> | undefined;
-  if (raw.id2label !== undefined) {
-    if (typeof raw.id2label !== 'object' || raw.id2label === null) fail('id2label must be an object');
-    id2label = Object.fromEntries(Object.entries(raw.id2label as object).map(([k, v]) => [String(Number(k)), String(v)]));
-  }
-  let numLabels = typeof raw.num_labels === 'number' ? raw.num_labels : id2label ? Object.keys(id2label).length : 2;
+  let id2label = partial.id2label;
+  let numLabels = partial.numLabels ?? (id2label ? Object.keys(id2label).length : 2);
   if (labels.id2label) id2label = { ...labels.id2label };
   else if (labels.label2id) id2label = labelsFromLabel2id(labels.label2id);
   if (labels.id2label || labels.label2id) numLabels = Object.keys(id2label!).length;
-  if (labels.numLabels !== undefined) {
-    if (id2label && Object.keys(id2label).length !== labels.numLabels) {
-      if (labels.id2label || labels.label2id) fail(`numLabels ${labels.numLabels} disagrees with the ${Object.keys(id2label).length} labels given`);
+  if (labels.numLabels !== undefined && labels.num_labels !== undefined && labels.numLabels !== labels.num_labels) {
+    fail(`numLabels ${labels.numLabels} and num_labels ${labels.num_labels} disagree`);
+  }
+  const wanted = labels.numLabels ?? labels.num_labels;
+  if (wanted !== undefined) {
+    if (id2label && Object.keys(id2label).length !== wanted) {
+      if (labels.id2label || labels.label2id) fail(`numLabels ${wanted} disagrees with the ${Object.keys(id2label).length} labels given`);
       id2label = undefined;
     }
-    numLabels = labels.numLabels;
+    numLabels = wanted;
   }
   partial.numLabels = numLabels;
   partial.id2label = id2label && Object.keys(id2label).length === numLabels ? id2label : defaultId2label(numLabels);
@@ -91,13 +62,13 @@ export async function readConfigFile(path: string, labels: LabelOptions = {}): P
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new FndError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
+    throw new FndModelError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new FndError(`${path}: not valid JSON (${(e as Error).message})`, { exitCode: 2 });
+    throw new FndModelError(`${path}: not valid JSON (${(e as Error).message})`);
   }
   return configFromJson(json, path, labels);
 }

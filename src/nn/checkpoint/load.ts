@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FndError } from '../../util/errors.js';
+import { FndModelError } from '../../util/errors.js';
 import { resolveHubFolder, type DownloadProgress } from '../../hub/index.js';
 import { createRng } from '../../util/rng.js';
 import type { BertConfig } from '../bert/config.js';
@@ -14,6 +14,7 @@ import { BertForSequenceClassification, type LoadReport } from '../bert/model.js
 import { paramSpecs } from '../bert/params.js';
 import { initParam } from '../bert/init.js';
 import { readConfigFile, type LabelOptions } from './config.js';
+import { ensureBackend } from '../backend/auto.js';
 import { readSafetensors } from './safetensors.js';
 import { readTorchBin } from './torch-bin.js';
 import { canonicalName, isIgnoredBuffer } from './names.js';
@@ -38,7 +39,7 @@ export async function resolveModelFolder(pathOrId: string, options: LoadOptions 
   const common = { download: options.download, onProgress: options.onProgress, cwd: options.cwd, env: options.env, what: 'model' };
   let dir = await resolveHubFolder(pathOrId, { ...common, files: ['config.json'], optionalFiles: ['model.safetensors'] });
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
-    throw new FndError(`model path ${dir} is a file; pass the folder holding config.json and model.safetensors or pytorch_model.bin`);
+    throw new FndModelError(`model path ${dir} is a file; pass the folder holding config.json and model.safetensors or pytorch_model.bin`);
   }
   if (!existsSync(join(dir, 'model.safetensors')) && !existsSync(join(dir, 'pytorch_model.bin'))) {
     dir = await resolveHubFolder(pathOrId, { ...common, files: ['config.json', 'pytorch_model.bin'] });
@@ -56,7 +57,7 @@ export async function readWeights(dir: string): Promise<{ file: string; tensors:
     return { file: bin, tensors: readTorchBin(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), bin) };
   }
   const sharded = ['model.safetensors.index.json', 'pytorch_model.bin.index.json'].find((f) => existsSync(join(dir, f)));
-  throw new FndError(
+  throw new FndModelError(
     sharded
       ? `${join(dir, sharded)}: sharded checkpoints are not supported; save the model as one model.safetensors`
       : `no model weights in ${dir}: expected model.safetensors or pytorch_model.bin`,
@@ -83,14 +84,14 @@ export function assignWeights(
       continue;
     }
     const previous = source.get(name);
-    if (previous !== undefined) throw new FndError(`${file}: tensors ${previous} and ${original} both map to ${name}`);
+    if (previous !== undefined) throw new FndModelError(`${file}: tensors ${previous} and ${original} both map to ${name}`);
     if (raw.shape.length !== spec.shape.length || raw.shape.some((d, i) => d !== spec.shape[i])) {
       const hint = name.startsWith('classifier.') ? ' (the checkpoint has a different number of labels; pass numLabels to match it)' : '';
-      throw new FndError(
+      throw new FndModelError(
         `${file}: tensor ${original} has shape [${raw.shape.join(', ')}] in the checkpoint but the model expects [${spec.shape.join(', ')}] for ${name}${hint}`,
       );
     }
-    if (!isFloat(raw.dtype)) throw new FndError(`${file}: tensor ${original} has dtype ${raw.dtype}; a float tensor is expected for ${name}`);
+    if (!isFloat(raw.dtype)) throw new FndModelError(`${file}: tensor ${original} has dtype ${raw.dtype}; a float tensor is expected for ${name}`);
     weights.set(name, toFloat32(raw));
     source.set(name, original);
   }
@@ -108,6 +109,8 @@ export function assignWeights(
  * pytorch_model.bin) or a Hub id. `model.loadReport` lists unused and newly initialised tensors.
  */
 export async function loadModel(pathOrId: string, options: LoadOptions = {}): Promise<BertForSequenceClassification> {
+  // Started here so the synchronous model.forward works on what this returns.
+  await ensureBackend();
   const dir = await resolveModelFolder(pathOrId, options);
   const config = await readConfigFile(join(dir, 'config.json'), options);
   const { file, tensors } = await readWeights(dir);

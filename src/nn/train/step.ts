@@ -3,7 +3,7 @@
  * micro-batch size so micro-batching equals one big batch), global-norm clipping, AdamW.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { FndError } from '../../util/errors.js';
+import { FndDataError } from '../../util/errors.js';
 import type { BertForSequenceClassification } from '../bert/model.js';
 import { prepareInputs, disposeInputs, type IdsInput } from '../bert/inputs.js';
 import { crossEntropy } from './loss.js';
@@ -30,13 +30,13 @@ export interface GradientResult {
 
 function labelsTensor(labels: TrainBatch['labels'], batch: number, numLabels: number): tf.Tensor1D {
   if (labels instanceof tf.Tensor) {
-    if (labels.rank !== 1 || labels.shape[0] !== batch) throw new FndError(`labels has shape [${labels.shape.join(', ')}], expected [${batch}]`);
+    if (labels.rank !== 1 || labels.shape[0] !== batch) throw new FndDataError(`labels has shape [${labels.shape.join(', ')}], expected [${batch}]`);
     return tf.cast(labels, 'int32') as tf.Tensor1D;
   }
-  if (labels.length !== batch) throw new FndError(`labels has ${labels.length} entries for a batch of ${batch}`);
+  if (labels.length !== batch) throw new FndDataError(`labels has ${labels.length} entries for a batch of ${batch}`);
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i]!;
-    if (!Number.isInteger(y) || y < 0 || y >= numLabels) throw new FndError(`label ${y} (row ${i}) is not a class index in [0, ${numLabels})`);
+    if (!Number.isInteger(y) || y < 0 || y >= numLabels) throw new FndDataError(`label ${y} (row ${i}) is not a class index in [0, ${numLabels})`);
   }
   return tf.tensor1d(Int32Array.from(labels), 'int32');
 }
@@ -202,7 +202,7 @@ export function trainStep(
   options: TrainStepOptions = {},
 ): StepResult {
   const micro = Array.isArray(batch) ? batch : [batch];
-  if (micro.length === 0) throw new FndError('trainStep needs at least one batch');
+  if (micro.length === 0) throw new FndDataError('trainStep needs at least one batch');
   const heap = wasmHeap();
   if (micro.length === 1 && heap) {
     // One batch on wasm: the optimizer reads the gradients where backprop left them.

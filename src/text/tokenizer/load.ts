@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { resolveHubFolder, type DownloadProgress } from '../../hub/index.js';
-import { FndError } from '../../util/errors.js';
+import { FndModelError } from '../../util/errors.js';
 import {
   bertOptionsFromConfig,
   buildBertTokenizerJson,
@@ -40,7 +40,7 @@ async function readText(path: string, what: string): Promise<string> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : (code ?? String(error));
-    throw new FndError(`cannot read ${what} ${path}: ${reason}`);
+    throw new FndModelError(`cannot read ${what} ${path}: ${reason}`);
   }
 }
 
@@ -50,10 +50,10 @@ async function readJson(path: string, what: string): Promise<Record<string, unkn
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new FndError(`${what} is not valid JSON (${(error as Error).message})`, { location: { file: path } });
+    throw new FndModelError(`${what} is not valid JSON (${(error as Error).message})`, { location: { file: path } });
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new FndError(`${what} must hold a JSON object`, { location: { file: path } });
+    throw new FndModelError(`${what} must hold a JSON object`, { location: { file: path } });
   }
   return parsed as Record<string, unknown>;
 }
@@ -68,7 +68,7 @@ interface TokenizerFiles {
 /** Resolves `pathOrId` to the tokenizer files it names, without reading them. */
 async function findTokenizerFiles(pathOrId: string, options: LoadTokenizerOptions): Promise<TokenizerFiles> {
   if (typeof pathOrId !== 'string' || pathOrId.trim() === '') {
-    throw new FndError('tokenizer: expected a path to vocab.txt / tokenizer.json / a model folder, or a Hub id');
+    throw new FndModelError('tokenizer: expected a path to vocab.txt / tokenizer.json / a model folder, or a Hub id');
   }
   const resolved = await resolveHubFolder(pathOrId, {
     files: ['vocab.txt'],
@@ -85,7 +85,7 @@ async function findTokenizerFiles(pathOrId: string, options: LoadTokenizerOption
   if (isDir) {
     if (existsSync(join(dir, 'tokenizer.json'))) main = join(dir, 'tokenizer.json');
     else if (existsSync(join(dir, 'vocab.txt'))) main = join(dir, 'vocab.txt');
-    else throw new FndError(`tokenizer folder ${dir} holds neither tokenizer.json nor vocab.txt`);
+    else throw new FndModelError(`tokenizer folder ${dir} holds neither tokenizer.json nor vocab.txt`);
   } else {
     main = resolved;
   }
@@ -116,14 +116,14 @@ export async function readTokenizerSource(pathOrId: string, options: LoadTokeniz
     const json = await readJson(main, 'tokenizer.json');
     const model = json.model as Record<string, unknown> | undefined;
     if (!model || model.type !== 'WordPiece' || !model.vocab || typeof model.vocab !== 'object') {
-      throw new FndError(`only WordPiece (BERT-style) tokenizers are supported; the model here is ${String(model?.type ?? 'missing')}`, {
+      throw new FndModelError(`only WordPiece (BERT-style) tokenizers are supported; the model here is ${String(model?.type ?? 'missing')}`, {
         location: { file: main },
       });
     }
     return { json: json as TokenizerJson, options: optionsFromJson(json as TokenizerJson, options_), files };
   }
   const vocab = parseVocab(await readText(main, 'vocabulary'));
-  if (vocab.size === 0) throw new FndError(`vocabulary ${main} is empty`);
+  if (vocab.size === 0) throw new FndModelError(`vocabulary ${main} is empty`);
   return { json: buildBertTokenizerJson(vocab, options_), options: options_, files };
 }
 

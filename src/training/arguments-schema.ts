@@ -1,17 +1,18 @@
 /**
- * The train stage's params: Hugging Face TrainingArguments names, meanings and defaults, so a
- * notebook's arguments carry over as they are.
+ * The TrainingArguments as a JSON Schema: the train stage's params schema, and what the Trainer
+ * checks a program's arguments against (resolveTrainingArguments). Hugging Face names, meanings
+ * and defaults, so a notebook's arguments carry over as they are.
  */
-import type { JsonSchema } from '../../src/sdk/index.js';
-import { TRAIN_DEFAULTS as D } from '../../src/training/params.js';
+import type { JsonSchema } from '../sdk/index.js';
+import { TRAIN_DEFAULTS as D } from './params.js';
 
-const strategy = (what: string, def: string) => ({
-  enum: ['epoch', 'no'],
+const strategy = (what: string, def: string, every: string) => ({
+  enum: ['epoch', 'steps', 'no'],
   default: def,
-  description: `When to ${what}: "epoch" (at the end of each epoch) or "no". TrainingArguments' "steps" is not supported.`,
+  description: `When to ${what}: "epoch" (at the end of each epoch), "steps" (every ${every} optimizer steps) or "no".`,
 });
 
-export const trainSchema: JsonSchema = {
+export const TRAINING_ARGUMENTS_SCHEMA: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -23,12 +24,14 @@ export const trainSchema: JsonSchema = {
     weight_decay: { type: 'number', minimum: 0, default: D.weight_decay, description: 'Decoupled AdamW weight decay; biases and LayerNorm weights get none.' },
     max_grad_norm: { type: 'number', minimum: 0, default: D.max_grad_norm, description: 'Clip the global gradient norm to this; 0 turns clipping off.' },
     seed: { type: 'integer', description: "Seed for the shuffling and dropout; defaults to the spec's seed." },
-    eval_strategy: strategy('evaluate on the validation split', D.eval_strategy),
-    save_strategy: strategy('checkpoint (model, optimizer, progress) so an interrupted run resumes', D.save_strategy),
-    load_best_model_at_end: { type: 'boolean', default: D.load_best_model_at_end, description: 'Output the checkpoint with the best metric_for_best_model instead of the last one (needs eval and save strategy "epoch").' },
-    metric_for_best_model: { type: 'string', minLength: 1, default: D.metric_for_best_model, description: 'Validation metric that picks the best model and drives early stopping: loss, accuracy, f1, precision, recall (weighted), f1_macro, ... ("eval_" prefix optional).' },
+    eval_strategy: strategy('evaluate on the validation split', D.eval_strategy, 'eval_steps'),
+    eval_steps: { type: ['integer', 'null'], minimum: 1, default: D.eval_steps, description: 'With eval_strategy "steps": evaluate every N optimizer steps; null: logging_steps (as transformers).' },
+    save_strategy: strategy('checkpoint (model, optimizer, progress) so an interrupted run resumes', D.save_strategy, 'save_steps'),
+    save_steps: { type: 'integer', minimum: 1, default: D.save_steps, description: 'With save_strategy "steps": checkpoint every N optimizer steps (and at the last step).' },
+    load_best_model_at_end: { type: 'boolean', default: D.load_best_model_at_end, description: 'Output the checkpoint with the best metric_for_best_model instead of the last one (needs eval_strategy and save_strategy both "epoch", or both "steps" with save_steps a multiple of eval_steps).' },
+    metric_for_best_model: { type: 'string', minLength: 1, default: D.metric_for_best_model, description: 'Validation metric that picks the best evaluation (epoch or step) and drives early stopping: loss, accuracy, f1, precision, recall (weighted), f1_macro, ... ("eval_" prefix optional).' },
     greater_is_better: { type: ['boolean', 'null'], default: D.greater_is_better, description: 'null: derived as transformers does (false for metrics ending in "loss", true otherwise).' },
-    early_stopping_patience: { type: ['integer', 'null'], minimum: 1, default: D.early_stopping_patience, description: 'Stop after this many evaluations without improvement (EarlyStoppingCallback); null turns it off.' },
+    early_stopping_patience: { type: ['integer', 'null'], minimum: 1, default: D.early_stopping_patience, description: 'Stop after this many evaluations without improvement (EarlyStoppingCallback), counted in evaluations whatever eval_strategy is; null turns it off.' },
     early_stopping_threshold: { type: 'number', minimum: 0, default: D.early_stopping_threshold, description: 'How much better a metric must be to count as an improvement.' },
     logging_steps: { type: 'integer', minimum: 0, default: D.logging_steps, description: 'Log the mean loss since the last log, lr and grad norm every N optimizer steps (0: never).' },
     logging_first_step: { type: 'boolean', default: D.logging_first_step, description: 'Also log the first step.' },
