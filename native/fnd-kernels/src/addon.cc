@@ -3,13 +3,18 @@
 // split across threads when the work is large enough to pay for starting one.
 #include <node_api.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <new>
 #include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "gemm.h"
 #include "kernels.h"
+#include "pool.h"
 
 namespace {
 
@@ -18,44 +23,13 @@ struct Arr {
   size_t length = 0;
 };
 
-// Threads for the big kernels: FND_NATIVE_THREADS, else the hardware's, at most 8. Read once at load.
-size_t thread_count() {
-  static const size_t n = [] {
-    const char* env = std::getenv("FND_NATIVE_THREADS");
-    long v = env ? std::strtol(env, nullptr, 10) : 0;
-    if (v <= 0) v = static_cast<long>(std::thread::hardware_concurrency());
-    if (v <= 0) v = 1;
-    return static_cast<size_t>(v > 8 ? 8 : v);
-  }();
-  return n;
-}
-
-// Runs f(begin, end) over [0, n) in up to thread_count() contiguous parts of at least `grain` items.
-template <class F>
-void parallel(size_t n, size_t grain, F f) {
-  size_t parts = thread_count();
-  if (grain > 0 && n / grain < parts) parts = n / grain;
-  if (parts <= 1) {
-    f(size_t{0}, n);
-    return;
-  }
-  std::vector<std::thread> pool;
-  pool.reserve(parts - 1);
-  for (size_t t = 1; t < parts; t++) {
-    try {
-      pool.emplace_back([&f, n, parts, t] { f(n * t / parts, n * (t + 1) / parts); });
-    } catch (...) {
-      f(n * t / parts, n * (t + 1) / parts);  // no thread to be had: do that part here
-    }
-  }
-  f(size_t{0}, n / parts);
-  for (auto& th : pool) th.join();
-}
+using fnd::parallel;
+using fnd::thread_count;
 
 struct Call {
   napi_env env;
-  size_t argc = 16;
-  napi_value argv[16];
+  size_t argc = 24;
+  napi_value argv[24];
   bool failed = false;
 
   Call(napi_env e, napi_callback_info info) : env(e) { napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr); }
@@ -82,6 +56,30 @@ struct Call {
     }
     a.data = static_cast<float*>(data);
     return a;
+  }
+  // An Int32Array, or (optional) null/undefined → data null.
+  const int32_t* i32s(size_t i, const char* name, size_t* length) {
+    *length = 0;
+    if (failed) return nullptr;
+    if (i >= argc) { fail(std::string("missing argument ") + name); return nullptr; }
+    napi_valuetype t;
+    napi_typeof(env, argv[i], &t);
+    if (t == napi_null || t == napi_undefined) return nullptr;
+    bool is = false;
+    napi_is_typedarray(env, argv[i], &is);
+    napi_typedarray_type type;
+    void* data = nullptr;
+    if (!is || napi_get_typedarray_info(env, argv[i], &type, length, &data, nullptr, nullptr) != napi_ok || type != napi_int32_array) {
+      fail(std::string(name) + " must be an Int32Array or null");
+      return nullptr;
+    }
+    return static_cast<const int32_t*>(data);
+  }
+  bool flag(size_t i, const char* name) {
+    bool v = false;
+    if (failed) return v;
+    if (i >= argc || napi_get_value_bool(env, argv[i], &v) != napi_ok) fail(std::string(name) + " must be a boolean");
+    return v;
   }
   double num(size_t i, const char* name) {
     double v = 0;
@@ -260,20 +258,104 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
   return out;
 }
 
+
+bool overlaps(const float* a, size_t na, const float* b, size_t nb) { return a < b + nb && b < a + na; }
+
+// Where a GEMM input shares memory with the output it is copied first (the product is accumulated
+// in C over K slices, so C may not be read as an input).
+const float* unaliased(const float* in, size_t length, const float* out, size_t outLength, std::vector<float>& copy) {
+  if (in == nullptr || !overlaps(in, length, out, outLength)) return in;
+  copy.assign(in, in + length);
+  return copy.data();
+}
+
+// gemm(a, b, c, batch, m, n, k, transA, transB, aIndex|null, aStride, bIndex|null, bStride,
+//      bias|null, biasMode, activation, alpha, residual|null)
+// For output batch i (row-major m x n at c + i*m*n): C_i = act(op(A_i) op(B_i) + bias) + R_i, where
+// A_i starts at element (aIndex ? aIndex[i] * m*k : i * aStride) of a (stride 0 broadcasts), B_i
+// likewise with k*n; op transposes when asked (A stored k x m, B stored n x k). biasMode 0 none,
+// 1 scalar, 2 per column; activation 0 linear, 1 relu, 2 relu6, 3 leakyrelu(alpha), 4 elu,
+// 5 sigmoid, 6 erf gelu; the residual R is laid out as c and may be c itself.
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  Call c(env, info);
+  Arr a = c.f32(0, "a"), b = c.f32(1, "b"), out = c.f32(2, "c");
+  const size_t batch = c.count(3, "batch"), m = c.count(4, "m"), n = c.count(5, "n"), k = c.count(6, "k");
+  const bool transA = c.flag(7, "transA"), transB = c.flag(8, "transB");
+  size_t aIndexLength = 0, bIndexLength = 0;
+  const int32_t* aIndex = c.i32s(9, "aIndex", &aIndexLength);
+  const size_t aStride = c.count(10, "aStride");
+  const int32_t* bIndex = c.i32s(11, "bIndex", &bIndexLength);
+  const size_t bStride = c.count(12, "bStride");
+  Arr bias = c.f32(13, "bias", true);
+  const size_t biasMode = c.count(14, "biasMode"), act = c.count(15, "activation");
+  const double alpha = c.num(16, "alpha");
+  Arr residual = c.f32(17, "residual", true);
+  if (c.failed) return nullptr;
+  const double dm = static_cast<double>(m), dn = static_cast<double>(n), dk = static_cast<double>(k), db = static_cast<double>(batch);
+  if (db * dm * dn > 9.0e15 || dm * dk > 9.0e15 || dk * dn > 9.0e15) return c.fail("gemm sizes overflow");
+  const size_t mk = m * k, kn = k * n, total = batch * m * n;
+  // The last element each operand is read at, for every batch.
+  auto extent = [&](const int32_t* index, size_t indexLength, size_t stride, size_t size, const char* name, size_t* need) -> bool {
+    *need = 0;
+    if (batch == 0 || size == 0) return true;
+    if (index) {
+      if (indexLength < batch) { c.fail(std::string(name) + " index holds " + std::to_string(indexLength) + " entries for " + std::to_string(batch) + " batches"); return false; }
+      for (size_t i = 0; i < batch; i++) {
+        if (index[i] < 0) { c.fail(std::string(name) + " index has a negative entry"); return false; }
+        *need = std::max(*need, (static_cast<size_t>(index[i]) + 1) * size);
+      }
+    } else {
+      *need = (batch - 1) * stride + size;
+    }
+    return true;
+  };
+  size_t needA, needB;
+  if (!extent(aIndex, aIndexLength, aStride, mk, "a", &needA) || !extent(bIndex, bIndexLength, bStride, kn, "b", &needB)) return nullptr;
+  if (!c.need(a, needA, "a") || !c.need(b, needB, "b") || !c.need(out, total, "c")) return nullptr;
+  if (biasMode > fnd::BIAS_COLUMN) return c.fail("biasMode must be 0 (none), 1 (scalar) or 2 (per column)");
+  if (act >= fnd::ACT_COUNT) return c.fail("activation must be 0..6 (linear, relu, relu6, leakyrelu, elu, sigmoid, gelu)");
+  if (biasMode != fnd::BIAS_NONE && (bias.data == nullptr || !c.need(bias, biasMode == fnd::BIAS_SCALAR ? 1 : n, "bias"))) {
+    return c.failed ? nullptr : c.fail("bias is required when biasMode is not 0");
+  }
+  if (residual.data != nullptr && !c.need(residual, total, "residual")) return nullptr;
+  std::vector<float> aCopy, bCopy, biasCopy, residualCopy;
+  fnd::Batched g;
+  g.batch = batch; g.m = m; g.n = n; g.k = k;
+  g.a = unaliased(a.data, needA, out.data, total, aCopy);
+  g.transA = transA; g.aIndex = aIndex; g.aStride = aStride;
+  g.b = unaliased(b.data, needB, out.data, total, bCopy);
+  g.transB = transB; g.bIndex = bIndex; g.bStride = bStride;
+  g.c = out.data;
+  g.e.biasMode = static_cast<int>(biasMode);
+  g.e.bias = biasMode == fnd::BIAS_NONE ? nullptr : unaliased(bias.data, biasMode == fnd::BIAS_SCALAR ? 1 : n, out.data, total, biasCopy);
+  g.e.act = static_cast<int>(act);
+  g.e.alpha = static_cast<float>(alpha);
+  // The residual may be the output itself (each element is read just before it is written), not a shifted view of it.
+  g.e.residual = residual.data == out.data ? out.data : unaliased(residual.data, total, out.data, total, residualCopy);
+  try {
+    fnd::gemm_batched(g);
+  } catch (const std::bad_alloc&) {
+    return c.fail("gemm: out of memory for its packing buffers");
+  }
+  return c.undefined();
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   struct Fn { const char* name; napi_callback cb; };
   const Fn fns[] = {
     {"attentionProbs", AttentionProbs}, {"attentionDropout", AttentionDropout}, {"attentionProbsGrad", AttentionProbsGrad},
     {"gelu", Gelu}, {"geluGrad", GeluGrad}, {"layerNorm", LayerNorm}, {"layerNormGrad", LayerNormGrad},
-    {"adamw", AdamW}, {"sumSquares", SumSquares},
+    {"adamw", AdamW}, {"sumSquares", SumSquares}, {"gemm", Gemm},
   };
   for (const Fn& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
     napi_set_named_property(env, exports, f.name, fn);
   }
-  napi_value isa, threads;
+  napi_value isa, threads, gemmKernel;
   napi_create_string_utf8(env, fnd::isa(), NAPI_AUTO_LENGTH, &isa);
+  napi_create_string_utf8(env, fnd::gemm_kernel(), NAPI_AUTO_LENGTH, &gemmKernel);
+  napi_set_named_property(env, exports, "gemmKernel", gemmKernel);
   napi_create_uint32(env, static_cast<uint32_t>(thread_count()), &threads);
   napi_set_named_property(env, exports, "isa", isa);
   napi_set_named_property(env, exports, "threads", threads);
