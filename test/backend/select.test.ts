@@ -3,12 +3,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, describeBackends, currentOverride, BACKEND_NAMES } from '../../src/nn/backend/index.js';
 import { FndError } from '../../src/util/errors.js';
 
-const nblasBuilt = describeBackends({}).nblasBuilt;
-
 describe('initBackend', () => {
   it('chooses the best available backend and says why every other one was not chosen', async () => {
     const info = await initBackend({ env: {} });
-    expect(info.name).toBe(nblasBuilt ? 'wasm-blas' : 'wasm');
+    // fnd's native kernels build here (g++): no BLAS package is involved.
+    expect(info.name).toBe('wasm-blas');
     expect(tf.getBackend()).toBe('wasm');
     expect(info.tfjs).toBe(tf.version_core);
     expect(Object.keys(info.reasons).sort()).toEqual([...BACKEND_NAMES].sort());
@@ -17,11 +16,11 @@ describe('initBackend', () => {
     expect(info.reasons.tensorflow).toMatch(/^not installed \(optional package @tensorflow\/tfjs-node;/);
     expect(info.reasons['tensorflow-gpu']).toMatch(/^not installed \(optional package @tensorflow\/tfjs-node-gpu;/);
     expect(info.reasons.cpu).toMatch(/only when forced/);
-    if (nblasBuilt) {
-      expect(info.reasons.wasm).toBe('available, lower priority than wasm-blas');
-      expect(currentOverride('BatchMatMul', 'wasm')?.fndKernelSet).toBe('blas');
-      expect(info.threads).toBeGreaterThanOrEqual(1);
-    }
+    expect(info.reasons.wasm).toBe('available, lower priority than wasm-blas');
+    expect(currentOverride('BatchMatMul', 'wasm')?.fndKernelSet).toBe('gemm');
+    expect(currentOverride('_FusedMatMul', 'wasm')?.fndKernelSet).toBe('gemm');
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    expect(info.notes.join('\n')).toMatch(/matrix products by fnd's GEMM \((avx2\+fma 6x16|portable [48]x8[^)]*) micro-kernel, no BLAS\)/);
     expect(info.notes.join('\n')).toMatch(/multi-threaded wasm is not available in Node/);
     // Gradients are registered as part of initialisation (tfjs-core's Node bundle has none).
     expect(tf.getGradient('BatchMatMul')).toBeDefined();
@@ -53,6 +52,14 @@ describe('initBackend', () => {
     );
   });
 
+  it('without the native kernels wasm-blas is unavailable and plain wasm is chosen, saying why', async () => {
+    const info = await initBackend({ env: { FND_NATIVE_KERNELS: '0' } });
+    expect(info.name).toBe('wasm');
+    expect(info.reasons['wasm-blas']).toBe('native kernels turned off (FND_NATIVE_KERNELS=0)');
+    expect(currentOverride('BatchMatMul', 'wasm')).toBeUndefined();
+    await initBackend({ env: {} });
+  });
+
   it('refuses an unknown backend name', async () => {
     const attempt = initBackend({ env: { FND_BACKEND: 'cuda' } });
     await expect(attempt).rejects.toThrow('unknown backend "cuda" (FND_BACKEND=cuda). Valid backends: tensorflow-gpu, tensorflow, wasm-blas, wasm, cpu.');
@@ -67,7 +74,8 @@ describe('describeBackends', () => {
     const byName = Object.fromEntries(report.candidates.map((c) => [c.name, c]));
     expect(byName.tensorflow!.available).toBe(false);
     expect(byName.wasm!.available).toBe(true);
-    expect(byName['wasm-blas']!.available).toBe(report.nblasBuilt);
+    expect(byName['wasm-blas']!.available).toBe(true);
+    expect(byName['wasm-blas']!.detail).toMatch(/^fnd-kernels \/.*fnd_kernels\.node \(/);
     expect(report.forced).toBe('wasm');
     expect(report.node).toBe(process.version);
     expect(report.cores).toBeGreaterThanOrEqual(1);

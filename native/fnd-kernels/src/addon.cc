@@ -330,8 +330,9 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   g.e.bias = biasMode == fnd::BIAS_NONE ? nullptr : unaliased(bias.data, biasMode == fnd::BIAS_SCALAR ? 1 : n, out.data, total, biasCopy);
   g.e.act = static_cast<int>(act);
   g.e.alpha = static_cast<float>(alpha);
-  // The residual may be the output itself (each element is read just before it is written), not a shifted view of it.
-  g.e.residual = residual.data == out.data ? out.data : unaliased(residual.data, total, out.data, total, residualCopy);
+  // A residual that is the output itself, with no activation, is accumulated in place (C starts as R
+  // and the product is added to it); any other overlap is read from a copy.
+  g.e.residual = residual.data == out.data && act == fnd::ACT_LINEAR ? out.data : unaliased(residual.data, total, out.data, total, residualCopy);
   try {
     fnd::gemm_batched(g);
   } catch (const std::bad_alloc&) {

@@ -23,7 +23,7 @@ struct Epilogue {
   int biasMode = BIAS_NONE;
   int act = ACT_LINEAR;
   float alpha = 0.2f;               // leakyrelu's slope
-  const float* residual = nullptr;  // laid out as C (same leading dimension); may be C itself
+  const float* residual = nullptr;  // laid out as C (same leading dimension); C itself only with ACT_LINEAR
 };
 
 // One m x n product into C (row stride ldc), single-threaded; what the ISA builds implement.

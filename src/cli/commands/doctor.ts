@@ -36,7 +36,7 @@ function writeText(io: CliIO, chosen: BackendInfo, report: BackendReport): void 
   lines.push(`tfjs: ${chosen.tfjs}`);
   lines.push(`node: ${report.node} (${report.platform})`);
   lines.push(`cores: ${report.cores}${report.cpuModel ? ` (${report.cpuModel})` : ''}`);
-  lines.push(`nblas (OpenBLAS binding): ${report.nblasBuilt ? 'built' : 'not built (install libopenblas-dev, then npm rebuild nblas)'}`);
+  lines.push(`native kernels (fnd-kernels): ${report.nativeKernels}`);
   if (chosen.threads !== undefined) lines.push(`threads: ${chosen.threads}`);
   io.stdout.write(`${lines.join('\n')}\n`);
 }

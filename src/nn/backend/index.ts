@@ -2,8 +2,7 @@
 export { initBackend, type BackendInfo, type InitBackendOptions } from './init.js';
 export { describeBackends, type BackendReport } from './describe.js';
 export { BACKEND_NAMES, type BackendName, type CandidateStatus } from './probes.js';
-export { loadBlas, type Blas, type BlasLoad } from './nblas.js';
-export { installBlasKernels, uninstallBlasKernels, BLAS_KERNELS } from './blas-kernels.js';
+export { installGemmKernels, uninstallGemmKernels, GEMM_KERNELS } from './gemm-kernels.js';
 export { installFusedKernels, uninstallFusedKernels, FUSED_KERNELS } from './fused-kernels.js';
 export { currentOverride } from './kernel-override.js';
 export { ensureGradients } from './gradients.js';
