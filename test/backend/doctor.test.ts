@@ -27,7 +27,7 @@ describe('fnd doctor', () => {
     expect(out).toMatch(/\n {2}cpu {13}not chosen: used only when forced/);
     expect(out).toContain(`node: ${process.version}`);
     expect(out).toMatch(/\ncores: \d+/);
-    expect(out).toMatch(/\nnative kernels \(fnd-kernels\): loaded \((avx2\+fma|baseline[^,]*), GEMM (avx2\+fma 6x16|portable [48]x8[^,]*), \d+ thread\(s\)\) from \//);
+    expect(out).toMatch(/\nnative kernels \(fnd-kernels\): loaded \((avx2\+fma|baseline[^,]*), GEMM (avx512f 12x32|avx2\+fma 6x16|portable [48]x8[^,]*), \d+ thread\(s\)\) from \//);
   });
 
   it('--json gives the same facts as data', async () => {

@@ -110,7 +110,7 @@ const ODD = [1, 7, 63, 65, 127, 513];
 
 describe('fnd GEMM (native) against a float64 reference', () => {
   it('reports its micro-kernel', () => {
-    expect(k.gemmKernel).toMatch(/^(avx2\+fma 6x16|portable 4x8|portable 8x8 \(neon\))$/);
+    expect(k.gemmKernel).toMatch(/^(avx512f 12x32|avx2\+fma 6x16|portable 4x8|portable 8x8 \(neon\))$/);
   });
 
   // Every transpose combination over shapes built from the odd sizes (one of m, n, k large at a time).
@@ -236,9 +236,9 @@ describe('fnd GEMM (native) against a float64 reference', () => {
     expect(() => call(a, b, new Float32Array(4), { ...plain(1, 2, 2, 3, false, true), residual: new Float32Array(3) })).toThrow(/residual holds 3 values, the kernel needs 4/);
   });
 
-  it('one thread, the pool, and the portable build compute the same products', () => {
+  it('one thread, the pool, and every instruction-set build compute the same products', () => {
     // The same products in children: FND_NATIVE_THREADS=1 (bit for bit: threads split whole tiles,
-    // each element is summed in the same order) and FND_NATIVE_ISA=baseline (its own micro-kernel).
+    // each element is summed in the same order), FND_NATIVE_ISA=avx2 and =baseline (their own micro-kernels).
     const body = `
       let s = 12345; const r = (n) => Float32Array.from({ length: n }, () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648 * 2 - 1; });
       const out = [];
@@ -259,12 +259,14 @@ describe('fnd GEMM (native) against a float64 reference', () => {
     expect(single.out.length).toBe(4);
     // === (not Object.is): JSON carries -0 as 0.
     single.out.forEach((v, i) => expect(v.every((x, j) => x === here.out[i]![j])).toBe(true));
-    const portable = child({ FND_NATIVE_ISA: 'baseline' });
-    expect(portable.gemm).toMatch(/^portable/);
-    portable.out.forEach((v, i) => {
-      let scale = 1, diff = 0;
-      v.forEach((x, j) => { scale = Math.max(scale, Math.abs(here.out[i]![j]!)); diff = Math.max(diff, Math.abs(x - here.out[i]![j]!)); });
-      expect(diff / scale).toBeLessThanOrEqual(TOLERANCE);
-    });
+    for (const [isa, kernel] of [['avx2', /^(avx2\+fma 6x16|portable)/], ['baseline', /^portable/]] as const) {
+      const other = child({ FND_NATIVE_ISA: isa });
+      expect(other.gemm).toMatch(kernel);
+      other.out.forEach((v, i) => {
+        let scale = 1, diff = 0;
+        v.forEach((x, j) => { scale = Math.max(scale, Math.abs(here.out[i]![j]!)); diff = Math.max(diff, Math.abs(x - here.out[i]![j]!)); });
+        expect(diff / scale, isa).toBeLessThanOrEqual(TOLERANCE);
+      });
+    }
   });
 });

@@ -20,7 +20,7 @@ describe('initBackend', () => {
     expect(currentOverride('BatchMatMul', 'wasm')?.fndKernelSet).toBe('gemm');
     expect(currentOverride('_FusedMatMul', 'wasm')?.fndKernelSet).toBe('gemm');
     expect(info.threads).toBeGreaterThanOrEqual(1);
-    expect(info.notes.join('\n')).toMatch(/matrix products by fnd's GEMM \((avx2\+fma 6x16|portable [48]x8[^)]*) micro-kernel, no BLAS\)/);
+    expect(info.notes.join('\n')).toMatch(/matrix products by fnd's GEMM \((avx512f 12x32|avx2\+fma 6x16|portable [48]x8[^)]*) micro-kernel, no BLAS\)/);
     expect(info.notes.join('\n')).toMatch(/multi-threaded wasm is not available in Node/);
     // Gradients are registered as part of initialisation (tfjs-core's Node bundle has none).
     expect(tf.getGradient('BatchMatMul')).toBeDefined();

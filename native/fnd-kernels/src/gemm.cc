@@ -3,6 +3,8 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "kernels.h"
 #include "pool.h"
@@ -18,12 +20,32 @@ namespace avx2 {
 void gemm_serial(size_t, size_t, size_t, Mat, Mat, float*, size_t, const Epilogue&);
 const char* gemm_name();
 }  // namespace avx2
+namespace avx512 {
+void gemm_serial(size_t, size_t, size_t, Mat, Mat, float*, size_t, const Epilogue&);
+const char* gemm_name();
+}  // namespace avx512
 #endif
 
 namespace {
 
+// AVX-512F for the GEMM when the CPU has it and FND_NATIVE_ISA does not ask for avx2 or baseline.
+bool use_avx512() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool yes = [] {
+    const char* forced = std::getenv("FND_NATIVE_ISA");
+    if (forced != nullptr && (std::strcmp(forced, "avx2") == 0 || std::strcmp(forced, "baseline") == 0)) return false;
+    __builtin_cpu_init();
+    return use_avx2() && __builtin_cpu_supports("avx512f");
+  }();
+  return yes;
+#else
+  return false;
+#endif
+}
+
 GemmSerial serial() {
 #if defined(__x86_64__)
+  if (use_avx512()) return avx512::gemm_serial;
   if (use_avx2()) return avx2::gemm_serial;
 #endif
   return base::gemm_serial;
@@ -88,6 +110,7 @@ void gemm_batched(const Batched& g) {
 
 const char* gemm_kernel() {
 #if defined(__x86_64__)
+  if (use_avx512()) return avx512::gemm_name();
   if (use_avx2()) return avx2::gemm_name();
 #endif
   return base::gemm_name();
