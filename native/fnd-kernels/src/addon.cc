@@ -81,6 +81,15 @@ struct Call {
     if (i >= argc || napi_get_value_bool(env, argv[i], &v) != napi_ok) fail(std::string(name) + " must be a boolean");
     return v;
   }
+  // A number, or `fallback` when the argument is absent or undefined.
+  double numOr(size_t i, const char* name, double fallback) {
+    if (failed) return fallback;
+    if (i >= argc) return fallback;
+    napi_valuetype t;
+    napi_typeof(env, argv[i], &t);
+    if (t == napi_undefined) return fallback;
+    return num(i, name);
+  }
   double num(size_t i, const char* name) {
     double v = 0;
     if (failed) return v;
@@ -270,12 +279,13 @@ const float* unaliased(const float* in, size_t length, const float* out, size_t 
 }
 
 // gemm(a, b, c, batch, m, n, k, transA, transB, aIndex|null, aStride, bIndex|null, bStride,
-//      bias|null, biasMode, activation, alpha, residual|null)
-// For output batch i (row-major m x n at c + i*m*n): C_i = act(op(A_i) op(B_i) + bias) + R_i, where
-// A_i starts at element (aIndex ? aIndex[i] * m*k : i * aStride) of a (stride 0 broadcasts), B_i
-// likewise with k*n; op transposes when asked (A stored k x m, B stored n x k). biasMode 0 none,
-// 1 scalar, 2 per column; activation 0 linear, 1 relu, 2 relu6, 3 leakyrelu(alpha), 4 elu,
-// 5 sigmoid, 6 erf gelu; the residual R is laid out as c and may be c itself.
+//      bias|null, biasMode, activation, alpha, residual|null[, scale, rate, seed, preact|null])
+// For output batch i (row-major m x n at c + i*m*n): H_i = (op(A_i) op(B_i) + bias) * scale and
+// C_i = dropout(act(H_i)) + R_i, where A_i starts at element (aIndex ? aIndex[i] * m*k : i * aStride)
+// of a (stride 0 broadcasts), B_i likewise with k*n; op transposes when asked (A stored k x m, B
+// stored n x k). biasMode 0 none, 1 scalar, 2 per column; activation 0 linear, 1 relu, 2 relu6,
+// 3 leakyrelu(alpha), 4 elu, 5 sigmoid, 6 erf gelu; dropout (rate > 0) by the (seed, flat index)
+// hash of attentionDropout; H is stored to preact when given. R and preact are laid out as c.
 napi_value Gemm(napi_env env, napi_callback_info info) {
   Call c(env, info);
   Arr a = c.f32(0, "a"), b = c.f32(1, "b"), out = c.f32(2, "c");
@@ -290,7 +300,11 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   const size_t biasMode = c.count(14, "biasMode"), act = c.count(15, "activation");
   const double alpha = c.num(16, "alpha");
   Arr residual = c.f32(17, "residual", true);
+  const double scale = c.numOr(18, "scale", 1.0), rate = c.numOr(19, "rate", 0.0);
+  const int32_t seed = c.argc > 20 ? c.i32(20, "seed") : 0;
+  Arr preact = c.argc > 21 ? c.f32(21, "preact", true) : Arr{};
   if (c.failed) return nullptr;
+  if (!(rate >= 0 && rate < 1)) return c.fail("rate must be in [0, 1)");
   const double dm = static_cast<double>(m), dn = static_cast<double>(n), dk = static_cast<double>(k), db = static_cast<double>(batch);
   if (db * dm * dn > 9.0e15 || dm * dk > 9.0e15 || dk * dn > 9.0e15) return c.fail("gemm sizes overflow");
   const size_t mk = m * k, kn = k * n, total = batch * m * n;
@@ -318,6 +332,8 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     return c.failed ? nullptr : c.fail("bias is required when biasMode is not 0");
   }
   if (residual.data != nullptr && !c.need(residual, total, "residual")) return nullptr;
+  if (preact.data != nullptr && !c.need(preact, total, "preact")) return nullptr;
+  if (preact.data != nullptr && overlaps(preact.data, total, out.data, total)) return c.fail("preact must not share memory with c");
   std::vector<float> aCopy, bCopy, biasCopy, residualCopy;
   fnd::Batched g;
   g.batch = batch; g.m = m; g.n = n; g.k = k;
@@ -330,9 +346,14 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   g.e.bias = biasMode == fnd::BIAS_NONE ? nullptr : unaliased(bias.data, biasMode == fnd::BIAS_SCALAR ? 1 : n, out.data, total, biasCopy);
   g.e.act = static_cast<int>(act);
   g.e.alpha = static_cast<float>(alpha);
-  // A residual that is the output itself, with no activation, is accumulated in place (C starts as R
-  // and the product is added to it); any other overlap is read from a copy.
-  g.e.residual = residual.data == out.data && act == fnd::ACT_LINEAR ? out.data : unaliased(residual.data, total, out.data, total, residualCopy);
+  g.e.scale = static_cast<float>(scale);
+  g.e.drop = dropout(rate, seed);
+  g.e.preact = preact.data;
+  // A residual that is the output itself, with nothing between product and residual but a bias, is
+  // accumulated in place (C starts as R and the product is added to it); any other overlap is read
+  // from a copy.
+  const bool inPlace = residual.data == out.data && act == fnd::ACT_LINEAR && scale == 1.0 && !g.e.drop.on && preact.data == nullptr;
+  g.e.residual = inPlace ? out.data : unaliased(residual.data, total, out.data, total, residualCopy);
   try {
     fnd::gemm_batched(g);
   } catch (const std::bad_alloc&) {

@@ -77,7 +77,10 @@ void gemm_batched(const Batched& g) {
     if (r0 >= r1 || c0 >= c1) return;
     Epilogue e = g.e;
     if (e.biasMode == BIAS_COLUMN) e.bias += c0;
-    if (e.residual) e.residual += i * mn + r0 * g.n + c0;
+    const size_t origin = i * mn + r0 * g.n + c0;
+    if (e.residual) e.residual += origin;
+    if (e.preact) e.preact += origin;
+    e.indexBase = origin;
     const float* a = aAt(i) + r0 * ars;
     const float* b = bAt(i) + c0 * bcs;
     gemm(r1 - r0, c1 - c0, g.k, Mat{a, ars, acs}, Mat{b, brs, bcs}, g.c + i * mn + r0 * g.n + c0, g.n, e);

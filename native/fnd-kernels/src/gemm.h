@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels.h"
+
 namespace fnd {
 
 // A matrix operand: element (i, j) at data[i * rs + j * cs] (a transpose swaps rs and cs).
@@ -17,13 +19,20 @@ struct Mat {
 enum Activation : int { ACT_LINEAR = 0, ACT_RELU, ACT_RELU6, ACT_LEAKYRELU, ACT_ELU, ACT_SIGMOID, ACT_GELU, ACT_COUNT };
 enum BiasMode : int { BIAS_NONE = 0, BIAS_SCALAR, BIAS_COLUMN };
 
-// y = act(acc + bias) + residual, each part optional.
+// h = (acc + bias) * scale; y = dropout(act(h)) + residual, each part optional; h is also stored
+// to `preact` when given (what an activation's backward needs), in the same pass.
 struct Epilogue {
   const float* bias = nullptr;  // BIAS_SCALAR: bias[0]; BIAS_COLUMN: bias[j] for column j
   int biasMode = BIAS_NONE;
+  float scale = 1.0f;
   int act = ACT_LINEAR;
   float alpha = 0.2f;               // leakyrelu's slope
-  const float* residual = nullptr;  // laid out as C (same leading dimension); C itself only with ACT_LINEAR
+  float* preact = nullptr;          // laid out as C
+  // Inverted dropout by the (seed, index) hash of the element-wise kernels (kernels.h), where the
+  // index of element (r, c) is indexBase + r * ldc + c (its flat index in the whole output).
+  Dropout drop = {false, 0, 0.0, 1.0f};
+  size_t indexBase = 0;
+  const float* residual = nullptr;  // laid out as C; C itself only without activation and dropout
 };
 
 // One m x n product into C (row stride ldc), single-threaded; what the ISA builds implement.
@@ -44,7 +53,7 @@ struct Batched {
   const int32_t* bIndex;
   size_t bStride;
   float* c;
-  Epilogue e;  // e.residual, when set, is laid out as c (batch*m*n)
+  Epilogue e;  // e.residual and e.preact, when set, are laid out as c (batch*m*n); e.indexBase 0
 };
 
 // Runs the batch across the pool's threads; the caller has checked every bound.

@@ -21,13 +21,15 @@ export interface NativeKernels {
     stepSize: number, invBc2Sqrt: number, eps: number, decay: number): void;
   sumSquares(values: Float32Array): number;
   /**
-   * c[i] = act(op(a_i) op(b_i) + bias) + residual for output batch i (m x n, row-major), a_i at
-   * element (aIndex ? aIndex[i] * m*k : i * aStride) of a (stride 0 broadcasts), b_i likewise.
-   * biasMode 0 none, 1 scalar, 2 per column; activation codes in gemm-kernels.ts.
+   * h = (op(a_i) op(b_i) + bias) * scale, c[i] = dropout(act(h)) + residual for output batch i (m x n,
+   * row-major), a_i at element (aIndex ? aIndex[i] * m*k : i * aStride) of a (stride 0 broadcasts),
+   * b_i likewise; h also into preact when given; dropout (rate > 0) by attentionDropout's hash of
+   * (seed, flat index). biasMode 0 none, 1 scalar, 2 per column; activation codes in gemm-kernels.ts.
    */
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
     aIndex: Int32Array | null, aStride: number, bIndex: Int32Array | null, bStride: number,
-    bias: Float32Array | null, biasMode: number, activation: number, alpha: number, residual: Float32Array | null): void;
+    bias: Float32Array | null, biasMode: number, activation: number, alpha: number, residual: Float32Array | null,
+    scale?: number, rate?: number, seed?: number, preact?: Float32Array | null): void;
   /** The GEMM micro-kernel in use, e.g. "avx2+fma 6x16". */
   gemmKernel: string;
   /** The instruction set the kernels dispatched to ("avx2+fma" or "x86-64 baseline"). */
