@@ -128,10 +128,11 @@ fnd::Dropout dropout(double rate, int32_t seed) {
   return d;
 }
 
-// Work per thread below which one thread is faster. Measured in TinyBERT: thread start is ~20-50 us,
-// and right after an OpenBLAS sgemm its worker thread still spins on the other core, so a second
-// thread for a LayerNorm of 1024 x 312 made it 5x slower; 256 Ki elements per thread avoids that.
-constexpr size_t GRAIN_ELEMENTS = 1 << 18;
+// Work per thread below which one thread is faster. With the resident pool (pool.h) a part starts in
+// about a microsecond while its worker spins, where a new std::thread took 20-50 us (and OpenBLAS's
+// own spinning workers, before fnd had its GEMM, made a second thread 5x slower): 32 Ki elements
+// (~10 us of element-wise work) per thread.
+constexpr size_t GRAIN_ELEMENTS = 1 << 15;
 
 // attentionProbs(scores, mask, probs, dropped|null, S, rowsPerBatch, rate, seed)
 napi_value AttentionProbs(napi_env env, napi_callback_info info) {
@@ -362,12 +363,84 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   return c.undefined();
 }
 
+// Reads ids[i] as an int32 row number of a rows x inner table; out of range → -1.
+inline long row_of(const int32_t* ids, size_t i, size_t rows) {
+  const int32_t id = ids[i];
+  return id >= 0 && static_cast<size_t>(id) < rows ? id : -1;
+}
+
+// gatherRows(table, ids, out, inner): out row i = table row ids[i] (zeros for an id out of range,
+// as tfjs on GPUs; the cpu backend throws). Float32Array or Int32Array table and out, the same type.
+napi_value GatherRows(napi_env env, napi_callback_info info) {
+  Call c(env, info);
+  size_t idsLength = 0;
+  const int32_t* ids = c.i32s(1, "ids", &idsLength);
+  const size_t inner = c.count(3, "inner");
+  if (c.failed) return nullptr;
+  if (ids == nullptr) return c.fail("ids must be an Int32Array");
+  void* table = nullptr;
+  void* out = nullptr;
+  size_t tableLength = 0, outLength = 0;
+  napi_typedarray_type tt, ot;
+  bool ta = false, oa = false;
+  napi_is_typedarray(env, c.argv[0], &ta);
+  napi_is_typedarray(env, c.argv[2], &oa);
+  if (!ta || !oa || napi_get_typedarray_info(env, c.argv[0], &tt, &tableLength, &table, nullptr, nullptr) != napi_ok ||
+      napi_get_typedarray_info(env, c.argv[2], &ot, &outLength, &out, nullptr, nullptr) != napi_ok ||
+      !((tt == napi_float32_array || tt == napi_int32_array) && tt == ot)) {
+    return c.fail("table and out must both be Float32Arrays or both Int32Arrays");
+  }
+  if (inner == 0) return c.undefined();
+  if (tableLength % inner != 0) return c.fail("table is not a whole number of rows of inner");
+  if (outLength < idsLength * inner) return c.fail("out holds " + std::to_string(outLength) + " values, the kernel needs " + std::to_string(idsLength * inner));
+  const size_t rows = tableLength / inner;
+  const uint32_t* src = static_cast<const uint32_t*>(table);
+  uint32_t* dst = static_cast<uint32_t*>(out);
+  parallel(idsLength, GRAIN_ELEMENTS / inner + 1, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; i++) {
+      const long r = row_of(ids, i, rows);
+      if (r < 0) std::memset(dst + i * inner, 0, inner * sizeof(uint32_t));
+      else std::memcpy(dst + i * inner, src + static_cast<size_t>(r) * inner, inner * sizeof(uint32_t));
+    }
+  });
+  return c.undefined();
+}
+
+// segmentSum(x, ids, out, inner): out (numSegments x inner) = 0, then out row ids[i] += x row i;
+// ids out of range are dropped, as TF's UnsortedSegmentSum. Float32Arrays.
+napi_value SegmentSum(napi_env env, napi_callback_info info) {
+  Call c(env, info);
+  Arr x = c.f32(0, "x"), out = c.f32(2, "out");
+  size_t idsLength = 0;
+  const int32_t* ids = c.i32s(1, "ids", &idsLength);
+  const size_t inner = c.count(3, "inner");
+  if (c.failed) return nullptr;
+  if (ids == nullptr) return c.fail("ids must be an Int32Array");
+  if (!c.need(x, idsLength * inner, "x")) return nullptr;
+  if (inner == 0) return c.undefined();
+  if (out.length % inner != 0) return c.fail("out is not a whole number of rows of inner");
+  const size_t segments = out.length / inner;
+  // Columns split across threads: every thread sees every id, and no two write the same element.
+  parallel(inner, inner >= 64 && idsLength * inner >= GRAIN_ELEMENTS ? 32 : inner, [&](size_t c0, size_t c1) {
+    for (size_t s = 0; s < segments; s++) std::memset(out.data + s * inner + c0, 0, (c1 - c0) * sizeof(float));
+    for (size_t i = 0; i < idsLength; i++) {
+      const long r = row_of(ids, i, segments);
+      if (r < 0) continue;
+      float* o = out.data + static_cast<size_t>(r) * inner;
+      const float* v = x.data + i * inner;
+      for (size_t j = c0; j < c1; j++) o[j] += v[j];
+    }
+  });
+  return c.undefined();
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   struct Fn { const char* name; napi_callback cb; };
   const Fn fns[] = {
     {"attentionProbs", AttentionProbs}, {"attentionDropout", AttentionDropout}, {"attentionProbsGrad", AttentionProbsGrad},
     {"gelu", Gelu}, {"geluGrad", GeluGrad}, {"layerNorm", LayerNorm}, {"layerNormGrad", LayerNormGrad},
     {"adamw", AdamW}, {"sumSquares", SumSquares}, {"gemm", Gemm},
+    {"gatherRows", GatherRows}, {"segmentSum", SegmentSum},
   };
   for (const Fn& f : fns) {
     napi_value fn;

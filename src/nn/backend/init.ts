@@ -122,7 +122,7 @@ async function activate(name: BackendName, env: NodeJS.ProcessEnv): Promise<Acti
       if (started) return { ok: false, reason: started };
       const k = native.kernels;
       installGemmKernels(k);
-      installFusedKernels();
+      installFusedKernels(k);
       installBertKernels(k);
       return {
         ok: true,
@@ -130,7 +130,7 @@ async function activate(name: BackendName, env: NodeJS.ProcessEnv): Promise<Acti
         notes: [
           `native kernels loaded (fnd-kernels, ${k.isa}, ${k.threads} thread(s)): matrix products by fnd's GEMM (${k.gemmKernel} micro-kernel, no BLAS); ` +
             `fused ${[...BERT_KERNELS, ...NATIVE_ONLY_KERNELS].join(', ')} (attention softmax + mask + dropout, erf GELU, LayerNorm) and the AdamW update`,
-          `${FUSED_KERNELS.join(', ')} by JS kernels on the wasm heap`,
+          `${FUSED_KERNELS.join(', ')} replaced by kernels on the wasm heap (row copies and segment sums native)`,
           WASM_THREADS_NOTE,
         ],
       };

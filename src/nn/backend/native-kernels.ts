@@ -30,6 +30,10 @@ export interface NativeKernels {
     aIndex: Int32Array | null, aStride: number, bIndex: Int32Array | null, bStride: number,
     bias: Float32Array | null, biasMode: number, activation: number, alpha: number, residual: Float32Array | null,
     scale?: number, rate?: number, seed?: number, preact?: Float32Array | null): void;
+  /** out row i = table row ids[i] (zeros for ids out of range); Float32Array or Int32Array, both the same. */
+  gatherRows(table: Float32Array | Int32Array, ids: Int32Array, out: Float32Array | Int32Array, inner: number): void;
+  /** out = 0, then out row ids[i] += x row i (ids out of range dropped): UnsortedSegmentSum. */
+  segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, inner: number): void;
   /** The GEMM micro-kernel in use, e.g. "avx2+fma 6x16". */
   gemmKernel: string;
   /** The instruction set the kernels dispatched to ("avx2+fma" or "x86-64 baseline"). */
@@ -40,7 +44,7 @@ export interface NativeKernels {
 
 export type NativeLoad = { ok: true; kernels: NativeKernels; path: string } | { ok: false; reason: string };
 
-const FUNCTIONS = ['attentionProbs', 'attentionDropout', 'attentionProbsGrad', 'gelu', 'geluGrad', 'layerNorm', 'layerNormGrad', 'adamw', 'sumSquares', 'gemm'] as const;
+const FUNCTIONS = ['attentionProbs', 'attentionDropout', 'attentionProbsGrad', 'gelu', 'geluGrad', 'layerNorm', 'layerNormGrad', 'adamw', 'sumSquares', 'gemm', 'gatherRows', 'segmentSum'] as const;
 
 const require = createRequire(import.meta.url);
 
