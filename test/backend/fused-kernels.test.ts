@@ -69,6 +69,24 @@ describe('replacement kernels on the wasm backend (row copies and segment sums n
     expect(diff).toBeLessThanOrEqual(1e-5);
   });
 
+  it('Slice of every kind (whole, leading rows, inner cuts, rank 1-4, int32) equals the cpu backend', async () => {
+    expect(currentOverride('Slice', 'wasm')?.fndKernelSet).toBe('fused');
+    const cases: [number[], number[], number[]][] = [
+      [[13], [2], [7]], [[9, 7], [0, 0], [4, 7]], [[9, 7], [3, 2], [5, 4]], [[8, 16, 5], [0, 0, 0], [8, 1, 5]],
+      [[4, 6, 5, 3], [1, 2, 0, 1], [2, 3, 5, 2]], [[4, 6, 5, 3], [0, 0, 0, 0], [4, 6, 5, 3]], [[5, 4], [2, 1], [0, 2]],
+    ];
+    for (const [shape, begin, size] of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      for (const dtype of ['float32', 'int32'] as const) {
+        const f = () => tf.slice(tf.tensor(dtype === 'int32' ? Int32Array.from({ length: n }, (_, i) => i) : values(n, 5), shape, dtype), begin, size);
+        const cpu = await onBackend('cpu', f);
+        const ours = await onBackend('wasm', f);
+        expect(ours.shape).toEqual(size);
+        expect(Array.from(ours.v)).toEqual(Array.from(cpu.v));
+      }
+    }
+  });
+
   it('GatherV2 on another axis goes to the original kernel', async () => {
     const table = values(4 * 6, 3);
     const f = () => tf.gather(tf.tensor(table, [4, 6]), tf.tensor([5, 0, 2], [3], 'int32'), 1);
