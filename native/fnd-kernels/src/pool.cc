@@ -36,14 +36,18 @@ namespace {
 // How long a worker spins for the next job before sleeping, and the caller for the workers.
 constexpr auto SPIN = std::chrono::microseconds(200);
 
+// Parts are claimed, not assigned: the caller and every awake worker take the next unclaimed part
+// until none is left, so a worker that the OS has not scheduled (a loaded machine) delays nothing:
+// the caller runs its parts too. A claim carries the job's generation, so a worker that wakes late
+// can never take a part of (or touch) a job that has finished.
 class Pool {
  public:
   explicit Pool(size_t workers) {
     for (size_t w = 0; w < workers; w++) {
       try {
-        threads_.emplace_back([this, w] { loop(w + 1); });
+        threads_.emplace_back([this] { loop(); });
       } catch (...) {
-        break;  // fewer threads to be had: the parts they would run go to the caller
+        break;  // fewer threads to be had: the caller claims their parts
       }
     }
     for (auto& t : threads_) t.detach();  // the process may exit with workers asleep
@@ -51,24 +55,24 @@ class Pool {
 
   void run(size_t parts, const std::function<void(size_t)>& part) {
     bool idle = false;
-    if (parts <= 1 || threads_.empty() || !busy_.compare_exchange_strong(idle, true, std::memory_order_acquire)) {
+    if (parts <= 1 || threads_.empty() || parts > 0xffffffffu || !busy_.compare_exchange_strong(idle, true, std::memory_order_acquire)) {
       for (size_t t = 0; t < parts; t++) part(t);
       return;
     }
-    const size_t helpers = std::min(parts - 1, threads_.size());
+    uint32_t gen;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      gen = ++generation_value_;
       job_ = &part;
-      helpers_ = helpers;
-      pending_.store(helpers, std::memory_order_relaxed);
-      generation_.fetch_add(1, std::memory_order_release);
+      parts_ = parts;
+      done_.store(0, std::memory_order_relaxed);
+      claims_.store(static_cast<uint64_t>(gen) << 32, std::memory_order_release);
+      generation_.store(gen, std::memory_order_release);
     }
     cv_.notify_all();
-    guarded(part, 0);
-    // Parts no worker runs (fewer threads than parts) are the caller's.
-    for (size_t t = helpers + 1; t < parts; t++) guarded(part, t);
+    work(gen, parts, part);
     const auto until = std::chrono::steady_clock::now() + SPIN;
-    while (pending_.load(std::memory_order_acquire) != 0) {
+    while (done_.load(std::memory_order_acquire) != parts) {
       if (std::chrono::steady_clock::now() < until) FND_PAUSE();
       else std::this_thread::yield();
     }
@@ -79,20 +83,36 @@ class Pool {
   }
 
  private:
-  // Runs one part; the first exception of a job is kept for the caller (none may leave a worker).
-  void guarded(const std::function<void(size_t)>& part, size_t t) {
-    try {
-      part(t);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mu_);
-      if (!error_) error_ = std::current_exception();
+  // Claims the next part of job `gen`; false when the job has none left or is no longer current.
+  bool claim(uint32_t gen, size_t parts, size_t* t) {
+    uint64_t s = claims_.load(std::memory_order_acquire);
+    for (;;) {
+      if (static_cast<uint32_t>(s >> 32) != gen || (s & 0xffffffffu) >= parts) return false;
+      if (claims_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) {
+        *t = static_cast<size_t>(s & 0xffffffffu);
+        return true;
+      }
     }
   }
 
-  void loop(size_t index) {
-    uint64_t seen = 0;
+  // Runs parts of job `gen` while there are any; the first exception of a job is kept for the caller.
+  void work(uint32_t gen, size_t parts, const std::function<void(size_t)>& part) {
+    size_t t;
+    while (claim(gen, parts, &t)) {
+      try {
+        part(t);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mu_);
+        if (!error_) error_ = std::current_exception();
+      }
+      done_.fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+
+  void loop() {
+    uint32_t seen = 0;
     for (;;) {
-      // Spin for a new generation, then sleep until one is announced.
+      // Spin for a new job, then sleep until one is announced.
       const auto until = std::chrono::steady_clock::now() + SPIN;
       while (generation_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until) FND_PAUSE();
       if (generation_.load(std::memory_order_acquire) == seen) {
@@ -100,17 +120,15 @@ class Pool {
         cv_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
       }
       const std::function<void(size_t)>* job;
-      size_t helpers;
+      size_t parts;
       {
         std::lock_guard<std::mutex> lock(mu_);
         seen = generation_.load(std::memory_order_acquire);
         job = job_;
-        helpers = helpers_;
+        parts = parts_;
       }
-      if (index <= helpers) {
-        guarded(*job, index);
-        pending_.fetch_sub(1, std::memory_order_acq_rel);
-      }
+      // The job is alive while any of its parts is unfinished, which a successful claim guarantees.
+      work(seen, parts, *job);
     }
   }
 
@@ -121,10 +139,12 @@ class Pool {
   std::condition_variable cv_;
   std::mutex error_mu_;
   std::exception_ptr error_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<size_t> pending_{0};
+  uint32_t generation_value_ = 0;           // guarded by mu_
+  std::atomic<uint32_t> generation_{0};     // the current job, for waiting workers
+  std::atomic<uint64_t> claims_{0};         // generation << 32 | next unclaimed part
+  std::atomic<size_t> done_{0};
   const std::function<void(size_t)>* job_ = nullptr;
-  size_t helpers_ = 0;
+  size_t parts_ = 0;
 };
 
 Pool& pool() {

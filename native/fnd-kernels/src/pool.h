@@ -1,6 +1,6 @@
 // One pool of worker threads for every kernel of the addon (GEMM and the element-wise ones), so
-// they never compete: a kernel splits its work into at most thread_count() parts, the calling
-// thread runs part 0 and the resident workers the rest.
+// they never compete: a kernel splits its work into at most thread_count() parts, which the calling
+// thread and the resident workers claim one at a time.
 //
 // Workers spin briefly after a job (kernels come in bursts: a training step is hundreds of calls
 // a few microseconds apart) and then sleep on a condition variable, so an idle process costs
@@ -14,7 +14,7 @@ namespace fnd {
 // Threads the kernels use: FND_NATIVE_THREADS, else the hardware's, at most 8. Read once.
 size_t thread_count();
 
-// Runs part(t) for every t in [0, parts), part 0 and any beyond the workers on the caller, and
+// Runs part(t) for every t in [0, parts), on the caller and whichever workers are awake, and
 // returns when all are done. Calls from a second thread while one is running, or from inside a
 // part, run serially on the caller (the pool is not reentrant; this keeps it correct anyway).
 void run_parts(size_t parts, const std::function<void(size_t)>& part);
