@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadNativeKernels, type NativeKernels } from '../../src/nn/backend/native-kernels.js';
 import { ACTIVATION_CODES, BIAS_COLUMN, BIAS_NONE, BIAS_SCALAR } from '../../src/nn/backend/gemm-kernels.js';
@@ -109,6 +110,16 @@ const TOLERANCE = 1e-5;
 const ODD = [1, 7, 63, 65, 127, 513];
 
 describe('fnd GEMM (native) against a float64 reference', () => {
+  it('is fnd\'s own: no BLAS package in package.json, no BLAS library linked into the addon', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const deps = { ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies };
+    expect(Object.keys(deps).filter((name) => /blas/i.test(name))).toEqual([]);
+    expect(readFileSync(new URL('../../native/fnd-kernels/binding.gyp', import.meta.url), 'utf8')).not.toMatch(/blas|libraries/i);
+    const linked = execFileSync('ldd', [load.ok ? load.path : '']).toString();
+    expect(linked).toMatch(/libc\.so/);
+    expect(linked).not.toMatch(/blas|lapack|mkl/i);
+  });
+
   it('reports its micro-kernel', () => {
     expect(k.gemmKernel).toMatch(/^(avx512f 12x32|avx2\+fma 6x16|portable 4x8|portable 8x8 \(neon\))$/);
   });
