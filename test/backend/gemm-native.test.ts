@@ -173,7 +173,7 @@ describe('fnd GEMM (native) against a float64 reference', () => {
   });
 
   it('the epilogue: scalar and per-column bias, every activation, a residual (also the output itself)', () => {
-    for (const [m, n, kk] of [[7, 65, 63], [127, 33, 9], [65, 513, 7]] as const) {
+    for (const [m, n, kk] of [[7, 65, 63], [127, 33, 9], [65, 513, 7], [1, 65, 63]] as const) {
       for (const biasMode of [BIAS_NONE, BIAS_SCALAR, BIAS_COLUMN]) {
         for (const activation of Object.values(ACTIVATION_CODES)) {
           const s: Spec = { ...plain(2, m, n, kk, false, true), biasMode, bias: biasMode === BIAS_NONE ? null : values(biasMode === BIAS_SCALAR ? 1 : n, 3), activation, alpha: 0.3 };
