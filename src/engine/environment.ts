@@ -22,15 +22,6 @@ function resolvable(name: string): boolean {
   }
 }
 
-function loadable(name: string): boolean {
-  try {
-    require(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The tensor backend a stage on `device` will get, found without starting TensorFlow.js (a
  * cached re-run must stay fast). It is part of the signature of stages that compute with
@@ -41,7 +32,7 @@ export function expectedBackend(device: Device, env: NodeJS.ProcessEnv = process
   if (forced && BACKEND_NAMES.includes(forced)) return forced;
   if (device === 'gpu' && resolvable('@tensorflow/tfjs-node-gpu')) return 'tensorflow-gpu';
   if (resolvable('@tensorflow/tfjs-node')) return 'tensorflow';
-  if (loadable('nblas')) return 'wasm-blas';
+  if (loadNativeKernels(env).ok) return 'wasm-blas';
   return 'wasm';
 }
 

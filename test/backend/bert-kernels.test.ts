@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend, currentOverride, ensureGradients, BERT_KERNELS } from '../../src/nn/backend/index.js';
 import { BERT_GRADIENTS } from '../../src/nn/train/gradients.js';
-import { attention, gelu } from '../../src/nn/bert/layers.js';
+import { attention, dense, gelu, type DenseOptions } from '../../src/nn/bert/layers.js';
+import { DENSE } from '../../src/nn/backend/bert-kernels.js';
 import { createAdamW } from '../../src/nn/train/adamw.js';
 import { loadModel } from '../../src/nn/index.js';
 import { batchOf, expectAdamWStepsMatch, expected, fixtureDir, maxAbsDiff } from '../nn/helpers.js';
@@ -57,6 +58,50 @@ describe('fused BERT kernels on wasm equal the plain ops (cpu backend), forward 
   const eye = () => tf.broadcastTo(tf.eye(S), [B, H, S, S]);
   const attentionGrads = (rate: number, seed: number | undefined, f = attention) =>
     tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, b, c, mask(), rate, seed), weights())))([q(), k(), tf.tensor(values(B * H * S * S, 23), [B, H, S, S])]);
+
+  // dense = residual + dropout(act((x Wᵀ + b) * scale)): one GEMM + epilogue on wasm, the plain ops on cpu.
+  const N = 37, IN = 19, OUT = 45;
+  const denseAll = (o: Omit<DenseOptions, 'residual'>, withResidual: boolean) => {
+    const x = tf.tensor(values(N * IN, 31, 2), [N, IN]) as tf.Tensor2D;
+    const w = tf.tensor(values(OUT * IN, 32), [OUT, IN]);
+    const b = tf.tensor(values(OUT, 33), [OUT]);
+    const r = tf.tensor(values(N * OUT, 34), [N, OUT]) as tf.Tensor2D;
+    const dy = tf.tensor(values(N * OUT, 35), [N, OUT]);
+    const f = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor, rs?: tf.Tensor) => dense(xs as tf.Tensor2D, ws, bs, { ...o, residual: rs as tf.Tensor2D | undefined });
+    const loss = (...t: tf.Tensor[]) => tf.sum(tf.mul(f(t[0]!, t[1]!, t[2]!, t[3]), dy)) as tf.Scalar;
+    const grads = tf.grads(loss)(withResidual ? [x, w, b, r] : [x, w, b]);
+    return [f(x, w, b, withResidual ? r : undefined), ...grads];
+  };
+  const denseCases: [string, Omit<DenseOptions, 'residual'>, boolean][] = [
+    ['plain', {}, false], ['scale', { scale: 0.2 }, false], ['GELU', { gelu: true }, false], ['residual', {}, true],
+    ['GELU, scale and residual', { gelu: true, scale: 1.7 }, true],
+  ];
+  it.each(denseCases)('dense (%s): fused forward and gradients of x, W, b and the residual equal the plain ops', async (_label, o, withResidual) => {
+    const f = () => denseAll(o, withResidual);
+    const cpu = await on('cpu', f);
+    const wasm = await on('wasm', f);
+    expect(wasm[0]!.shape).toEqual([N, OUT]);
+    expect(wasm.length).toBe(withResidual ? 5 : 4);
+    for (let i = 0; i < wasm.length; i++) expect(maxDiff(wasm[i]!.v, cpu[i]!.v)).toBeLessThan(1e-5);
+  });
+
+  it('dense with dropout: the epilogue drops exactly what the separate hashed-dropout kernel drops, forward and backward', async () => {
+    const f = () => denseAll({ gelu: true, rate: 0.3, seed: 77 }, true);
+    const fused = await on('wasm', f);
+    const config = tf.getKernel(DENSE, 'wasm')!;
+    tf.unregisterKernel(DENSE, 'wasm');
+    try {
+      const plain = await on('wasm', f);
+      for (let i = 0; i < 5; i++) expect(maxDiff(fused[i]!.v, plain[i]!.v)).toBeLessThan(1e-5);
+      // Dropped: about 30% of the outputs equal the residual alone.
+      const r = values(N * OUT, 34);
+      const dropped = fused[0]!.v.filter((v, i) => v === r[i]).length / (N * OUT);
+      expect(dropped).toBeGreaterThan(0.2);
+      expect(dropped).toBeLessThan(0.4);
+    } finally {
+      tf.registerKernel(config);
+    }
+  });
 
   it('attention without dropout: softmax(q kᵀ + mask) v and its gradients for q, k, v', async () => {
     const f = () => [attention(q(), k(), eye(), mask(), 0.1, undefined), ...attentionGrads(0, 7)];

@@ -3,7 +3,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, describeBackends, currentOverride, BACKEND_NAMES } from '../../src/nn/backend/index.js';
 import { FndError } from '../../src/util/errors.js';
 
-const nblasBuilt = describeBackends({}).nblasBuilt;
 // What this machine has: the tests below hold whichever optional backends are installed here.
 const probes = describeBackends({}).candidates;
 const bestHere = probes.find((c) => c.available && c.name !== 'cpu')!.name;
@@ -22,10 +21,12 @@ describe('initBackend', () => {
       expect(info.reasons.tensorflow).toMatch(/^not installed \(optional package @tensorflow\/tfjs-node;/);
     }
     expect(info.reasons.cpu).toMatch(/only when forced/);
-    if (nblasBuilt && bestHere === 'wasm-blas') {
+    if (bestHere === 'wasm-blas') {
       expect(info.reasons.wasm).toBe('available, lower priority than wasm-blas');
-      expect(currentOverride('BatchMatMul', 'wasm')?.fndKernelSet).toBe('blas');
+      expect(currentOverride('BatchMatMul', 'wasm')?.fndKernelSet).toBe('gemm');
+      expect(currentOverride('_FusedMatMul', 'wasm')?.fndKernelSet).toBe('gemm');
       expect(info.threads).toBeGreaterThanOrEqual(1);
+      expect(info.notes.join('\n')).toMatch(/matrix products by fnd's GEMM \((avx512f 12x32|avx2\+fma 6x16|portable [48]x8[^)]*) micro-kernel, no BLAS\)/);
     }
     expect(info.notes.join('\n')).toMatch(/multi-threaded wasm is not available in Node/);
     // Gradients are registered as part of initialisation (tfjs-core's Node bundle has none).
@@ -59,6 +60,14 @@ describe('initBackend', () => {
     );
   });
 
+  it('without the native kernels wasm-blas is unavailable and plain wasm is chosen, saying why', async () => {
+    const info = await initBackend({ env: { FND_NATIVE_KERNELS: '0' } });
+    expect(info.name).toBe('wasm');
+    expect(info.reasons['wasm-blas']).toBe('native kernels turned off (FND_NATIVE_KERNELS=0)');
+    expect(currentOverride('BatchMatMul', 'wasm')).toBeUndefined();
+    await initBackend({ env: {} });
+  });
+
   it('refuses an unknown backend name', async () => {
     const attempt = initBackend({ env: { FND_BACKEND: 'cuda' } });
     await expect(attempt).rejects.toThrow('unknown backend "cuda" (FND_BACKEND=cuda). Valid backends: tensorflow-gpu, tensorflow, wasm-blas, wasm, cpu.');
@@ -73,7 +82,8 @@ describe('describeBackends', () => {
     const byName = Object.fromEntries(report.candidates.map((c) => [c.name, c]));
     expect(byName.tensorflow!.available).toBe(false);
     expect(byName.wasm!.available).toBe(true);
-    expect(byName['wasm-blas']!.available).toBe(report.nblasBuilt);
+    expect(byName['wasm-blas']!.available).toBe(true);
+    expect(byName['wasm-blas']!.detail).toMatch(/^fnd-kernels \/.*fnd_kernels\.node \(/);
     expect(report.forced).toBe('wasm');
     expect(report.node).toBe(process.version);
     expect(report.cores).toBeGreaterThanOrEqual(1);

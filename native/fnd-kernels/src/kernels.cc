@@ -26,7 +26,6 @@ FND_DECLARE(base)
 FND_DECLARE(avx2)
 #endif
 
-namespace {
 bool use_avx2() {
 #if defined(__x86_64__) && defined(__GNUC__)
   static const bool yes = [] {
@@ -41,7 +40,6 @@ bool use_avx2() {
   return false;
 #endif
 }
-}  // namespace
 
 #if defined(__x86_64__)
 #define FND_DISPATCH(name, ...) return use_avx2() ? avx2::name(__VA_ARGS__) : base::name(__VA_ARGS__)

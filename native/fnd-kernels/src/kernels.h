@@ -42,6 +42,8 @@ void adamw(float* p, const float* g, float* m, float* v, AdamWArgs a, size_t beg
 // sum of squares in float64 (for the global gradient norm).
 double sum_squares(const float* g, size_t begin, size_t end);
 
+// Whether the AVX2+FMA builds run (CPUID, unless FND_NATIVE_ISA=baseline); decided once.
+bool use_avx2();
 // Which instruction set the dispatcher picked ("avx2+fma" or "baseline"), for doctor.
 const char* isa();
 

@@ -36,11 +36,8 @@ function writeText(io: CliIO, chosen: BackendInfo, report: BackendReport): void 
   lines.push(`tfjs: ${chosen.tfjs}`);
   lines.push(`node: ${report.node} (${report.platform})`);
   lines.push(`cores: ${report.cores}${report.cpuModel ? ` (${report.cpuModel})` : ''}`);
-  lines.push(
-    `nblas (OpenBLAS binding): ${report.nblasBuilt ? 'built' : 'NOT BUILT: matrix products run without BLAS, much slower. It needs OpenBLAS (Debian/Ubuntu: apt-get install libopenblas-dev; macOS: brew install openblas; or `npm run setup` in an fnd checkout), then npm rebuild nblas'}`,
-  );
   // An optional build that failed must not go unnoticed: say so, and how to get it.
-  lines.push(report.nativeKernels.startsWith('loaded') ? `native kernels: ${report.nativeKernels}` : `native kernels: NOT LOADED: training uses the JavaScript kernels, several times slower. ${report.nativeKernels.replace(/^not loaded: /, '')}`);
+  lines.push(report.nativeKernels.startsWith('loaded') ? `native kernels (fnd-kernels, fnd's GEMM): ${report.nativeKernels}` : `native kernels: NOT LOADED: matrix products and training run on plain wasm, many times slower. ${report.nativeKernels.replace(/^not loaded: /, '')}`);
   if (chosen.threads !== undefined) lines.push(`threads: ${chosen.threads}`);
   io.stdout.write(`${lines.join('\n')}\n`);
 }

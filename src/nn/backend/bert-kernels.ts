@@ -16,9 +16,9 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from './kernel-override.js';
 import { f32View, sizeOf, type WasmBackendLike } from './wasm-heap.js';
 import type { NativeKernels } from './native-kernels.js';
-import { LAYER_NORM, LAYER_NORM_GRAD, nativeBertKernels } from './native-bert-kernels.js';
+import { DENSE, LAYER_NORM, LAYER_NORM_GRAD, nativeBertKernels } from './native-bert-kernels.js';
 
-export { LAYER_NORM, LAYER_NORM_GRAD };
+export { DENSE, LAYER_NORM, LAYER_NORM_GRAD };
 
 export const ATTENTION_PROBS = 'FndAttentionProbs';
 export const ATTENTION_PROBS_GRAD = 'FndAttentionProbsGrad';
@@ -185,7 +185,7 @@ const FUNCS: Record<(typeof BERT_KERNELS)[number], (args: KernelArgs) => TensorI
 };
 
 /** Kernels that exist only natively (the model falls back to tf ops without them). */
-export const NATIVE_ONLY_KERNELS = [LAYER_NORM, LAYER_NORM_GRAD] as const;
+export const NATIVE_ONLY_KERNELS = [LAYER_NORM, LAYER_NORM_GRAD, DENSE] as const;
 
 /** A registered fnd kernel backed by the native addon carries it, so others (AdamW) can find it. */
 interface NativeKernelConfig extends tf.KernelConfig { fndNative?: NativeKernels }

@@ -1,9 +1,9 @@
 /**
  * A report of every backend candidate and the machine, for `fnd doctor`: it probes
- * prerequisites (installed, GPU, BLAS) without initialising tfjs-node or wasm.
+ * prerequisites (installed, GPU, native kernels) without initialising tfjs-node or wasm.
  */
 import { availableParallelism, cpus } from 'node:os';
-import { BACKEND_NAMES, isInstalled, probeCandidate, type CandidateStatus } from './probes.js';
+import { BACKEND_NAMES, probeCandidate, type CandidateStatus } from './probes.js';
 import { loadNativeKernels } from './native-kernels.js';
 
 export interface BackendReport {
@@ -12,8 +12,6 @@ export interface BackendReport {
   platform: string;
   cores: number;
   cpuModel?: string;
-  /** Whether the nblas native module is built (the file exists); `wasm-blas` says whether it loads. */
-  nblasBuilt: boolean;
   /** fnd's native kernels (optional package fnd-kernels, used by wasm-blas): loaded with what, or why not. */
   nativeKernels: string;
   forced?: string;
@@ -26,7 +24,6 @@ export function describeBackends(env: NodeJS.ProcessEnv = process.env): BackendR
     platform: `${process.platform}-${process.arch}`,
     cores: availableParallelism(),
     cpuModel: cpus()[0]?.model,
-    nblasBuilt: isInstalled('nblas/build/Release/nblas.node') !== undefined,
     nativeKernels: describeNative(env),
     forced: env.FND_BACKEND?.trim() || undefined,
   };
@@ -34,5 +31,7 @@ export function describeBackends(env: NodeJS.ProcessEnv = process.env): BackendR
 
 function describeNative(env: NodeJS.ProcessEnv): string {
   const load = loadNativeKernels(env);
-  return load.ok ? `loaded (${load.kernels.isa}, ${load.kernels.threads} thread(s)) from ${load.path}` : `not loaded: ${load.reason}`;
+  return load.ok
+    ? `loaded (${load.kernels.isa}, GEMM ${load.kernels.gemmKernel}, ${load.kernels.threads} thread(s)) from ${load.path}`
+    : `not loaded: ${load.reason}`;
 }

@@ -2,8 +2,8 @@
  * Choosing the tensor backend at run time, best first:
  *   tensorflow-gpu (@tensorflow/tfjs-node-gpu, installed, loadable, GPU visible)
  *   tensorflow     (@tensorflow/tfjs-node, installed and loadable)
- *   wasm-blas      (tfjs wasm + native OpenBLAS sgemm kernels through nblas, + fused kernels:
- *                   fnd's native ones (optional package fnd-kernels) when built, JS ones otherwise)
+ *   wasm-blas      (tfjs wasm + fnd's native kernels, optional package fnd-kernels: its own GEMM
+ *                   for every matrix product, fused attention/GELU/LayerNorm/AdamW; no system BLAS)
  *   wasm           (tfjs wasm as shipped)
  *   cpu            (pure JS; only when forced)
  * `FND_BACKEND` (or `prefer`, e.g. from --backend) forces one; forcing one that is unknown or
@@ -12,8 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { availableParallelism } from 'node:os';
 import { FndBackendError, FndConfigError } from '../../util/errors.js';
-import { loadBlas } from './nblas.js';
-import { installBlasKernels, uninstallBlasKernels } from './blas-kernels.js';
+import { installGemmKernels, uninstallGemmKernels } from './gemm-kernels.js';
 import { installMissingKernels } from './missing-kernels.js';
 import { FUSED_KERNELS, installFusedKernels, uninstallFusedKernels } from './fused-kernels.js';
 import { BERT_KERNELS, NATIVE_ONLY_KERNELS, installBertKernels, uninstallBertKernels } from './bert-kernels.js';
@@ -25,7 +24,7 @@ export interface BackendInfo {
   name: BackendName;
   /** The tfjs-core version. */
   tfjs: string;
-  /** Threads doing the heavy work (BLAS threads for wasm-blas; wasm itself is single-threaded in Node). */
+  /** Threads doing the heavy work (the native kernels' pool for wasm-blas; wasm itself is single-threaded in Node). */
   threads?: number;
   /** For every candidate: 'chosen', or why it was not. */
   reasons: Record<BackendName, string>;
@@ -116,26 +115,21 @@ async function activate(name: BackendName, env: NodeJS.ProcessEnv): Promise<Acti
       return { ok: true, notes: [`libtensorflow through ${pkg}`] };
     }
     case 'wasm-blas': {
-      const blas = loadBlas();
-      if (!blas.ok) return { ok: false, reason: blas.reason };
+      const native = loadNativeKernels(env);
+      if (!native.ok) return { ok: false, reason: native.reason };
       const started = await startWasm();
       if (started) return { ok: false, reason: started };
-      installBlasKernels(blas.blas);
-      installFusedKernels();
-      const native = loadNativeKernels(env);
-      installBertKernels(native.ok ? native.kernels : undefined);
-      const threads = Number(env.OPENBLAS_NUM_THREADS) || availableParallelism();
-      const fusedNote = native.ok
-        ? `native kernels loaded (fnd-kernels, ${native.kernels.isa}, ${native.kernels.threads} thread(s)): fused ${[...BERT_KERNELS, ...NATIVE_ONLY_KERNELS].join(', ')} ` +
-          '(attention softmax + mask + dropout, erf GELU, LayerNorm) in training and inference, and the AdamW update'
-        : `native kernels not loaded (${native.reason}); fused ${BERT_KERNELS.join(', ')} (attention softmax + mask + dropout, erf GELU) by JS kernels on the wasm heap, in training only`;
+      const k = native.kernels;
+      installGemmKernels(k);
+      installFusedKernels(k);
+      installBertKernels(k);
       return {
         ok: true,
-        threads,
+        threads: k.threads,
         notes: [
-          `matrix products by OpenBLAS sgemm (nblas) on the wasm heap, ${threads} BLAS thread(s)`,
-          `${FUSED_KERNELS.join(', ')} by JS kernels on the wasm heap`,
-          fusedNote,
+          `native kernels loaded (fnd-kernels, ${k.isa}, ${k.threads} thread(s)): matrix products by fnd's GEMM (${k.gemmKernel} micro-kernel, no BLAS); ` +
+            `fused ${[...BERT_KERNELS, ...NATIVE_ONLY_KERNELS].join(', ')} (attention softmax + mask + dropout, erf GELU, LayerNorm) and the AdamW update`,
+          `${FUSED_KERNELS.join(', ')} replaced by kernels on the wasm heap (row copies and segment sums native)`,
           WASM_THREADS_NOTE,
         ],
       };
@@ -144,7 +138,7 @@ async function activate(name: BackendName, env: NodeJS.ProcessEnv): Promise<Acti
       const started = await startWasm();
       if (started) return { ok: false, reason: started };
       // A previous wasm-blas choice in this process replaced kernels globally; put tfjs's back.
-      uninstallBlasKernels();
+      uninstallGemmKernels();
       uninstallFusedKernels();
       uninstallBertKernels();
       return { ok: true, threads: 1, notes: [WASM_THREADS_NOTE] };

@@ -11,10 +11,16 @@ import { f32View, sizeOf, type WasmBackendLike } from './wasm-heap.js';
 
 export const LAYER_NORM = 'FndLayerNorm';
 export const LAYER_NORM_GRAD = 'FndLayerNormGrad';
+/**
+ * A Linear with its epilogue in the GEMM: y = dropout(act((x Wᵀ + b) * scale)) + residual, and
+ * (savePreact) h = (x Wᵀ + b) * scale for act's backward, all while each tile is in cache.
+ */
+export const DENSE = 'FndDense';
 
 type Kernel = (args: KernelArgs) => TensorInfo | TensorInfo[];
 
 interface ProbsAttrs { rate: number; seed: number }
+export interface DenseAttrs { activation: number; scale: number; rate: number; seed: number; savePreact: number }
 
 export function nativeBertKernels(native: NativeKernels): Record<string, Kernel> {
   const hashedDropout = (args: Parameters<Kernel>[0], x: TensorInfo): TensorInfo => {
@@ -68,6 +74,23 @@ export function nativeBertKernels(native: NativeKernels): Record<string, Kernel>
       const out = backend.makeOutput(x.shape, 'float32');
       native.geluGrad(f32View(backend, dy), f32View(backend, x), f32View(backend, out));
       return out;
+    },
+    /**
+     * x [..., in], weight [out, in] (PyTorch layout), bias [out], residual? [..., out] → y [..., out]
+     * and, when savePreact, h. Attrs: activation (0 linear, 6 erf GELU), scale, rate, seed, savePreact.
+     */
+    [DENSE]: (args) => {
+      const { x, weight, bias, residual } = args.inputs as { x: TensorInfo; weight: TensorInfo; bias: TensorInfo; residual?: TensorInfo };
+      const { activation, scale, rate, seed, savePreact } = args.attrs as unknown as DenseAttrs;
+      const backend = args.backend as unknown as WasmBackendLike;
+      const [out, inFeatures] = weight.shape as [number, number];
+      const rows = sizeOf(x.shape) / inFeatures;
+      const shape = [...x.shape.slice(0, -1), out];
+      const y = backend.makeOutput(shape, 'float32');
+      const pre = savePreact ? backend.makeOutput(shape, 'float32') : undefined;
+      native.gemm(f32View(backend, x), f32View(backend, weight), f32View(backend, y), 1, rows, out, inFeatures, false, true, null, 0, null, 0,
+        f32View(backend, bias), 2, activation, 0, residual ? f32View(backend, residual) : null, scale, rate, seed, pre ? f32View(backend, pre) : null);
+      return pre ? [y, pre] : [y];
     },
     /** x [rows, cols], weight, bias [cols] → y, xhat [rows, cols], rstd [rows, 1]. */
     [LAYER_NORM]: (args) => {

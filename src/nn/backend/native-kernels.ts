@@ -1,9 +1,10 @@
 /**
  * Loading fnd's own optional native kernels (native/fnd-kernels, built in place by node-gyp from
- * fnd's install script, scripts/build-native.mjs): vectorised (AVX2+FMA where the CPU has it,
- * x86-64 baseline otherwise), multi-threaded fused attention softmax/dropout, erf GELU, LayerNorm
- * and AdamW, working in place on Float32Array views of the wasm heap. When the build failed the
- * package or its `.node` file is missing and the JS kernels in bert-kernels.ts run instead.
+ * fnd's install script, scripts/build-native.mjs; it links no BLAS): fnd's GEMM and fused
+ * attention softmax/dropout, erf GELU, LayerNorm and AdamW, vectorised (AVX2+FMA where the CPU has
+ * it, portable C++ otherwise) and split over one thread pool, in place on Float32Array views of
+ * the wasm heap. When the build failed the `.node` file is missing and the `wasm-blas` backend is
+ * unavailable (plain `wasm` runs instead).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +23,22 @@ export interface NativeKernels {
   adamw(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, scale: number, b1: number, b2: number, c1: number, c2: number,
     stepSize: number, invBc2Sqrt: number, eps: number, decay: number): void;
   sumSquares(values: Float32Array): number;
+  /**
+   * h = (op(a_i) op(b_i) + bias) * scale, c[i] = dropout(act(h)) + residual for output batch i (m x n,
+   * row-major), a_i at element (aIndex ? aIndex[i] * m*k : i * aStride) of a (stride 0 broadcasts),
+   * b_i likewise; h also into preact when given; dropout (rate > 0) by attentionDropout's hash of
+   * (seed, flat index). biasMode 0 none, 1 scalar, 2 per column; activation codes in gemm-kernels.ts.
+   */
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
+    aIndex: Int32Array | null, aStride: number, bIndex: Int32Array | null, bStride: number,
+    bias: Float32Array | null, biasMode: number, activation: number, alpha: number, residual: Float32Array | null,
+    scale?: number, rate?: number, seed?: number, preact?: Float32Array | null): void;
+  /** out row i = table row ids[i] (zeros for ids out of range); Float32Array or Int32Array, both the same. */
+  gatherRows(table: Float32Array | Int32Array, ids: Int32Array, out: Float32Array | Int32Array, inner: number): void;
+  /** out = 0, then out row ids[i] += x row i (ids out of range dropped): UnsortedSegmentSum. */
+  segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, inner: number): void;
+  /** The GEMM micro-kernel in use, e.g. "avx2+fma 6x16". */
+  gemmKernel: string;
   /** The instruction set the kernels dispatched to ("avx2+fma" or "x86-64 baseline"). */
   isa: string;
   /** Threads the big kernels split across (FND_NATIVE_THREADS, else the core count, at most 8). */
@@ -30,7 +47,7 @@ export interface NativeKernels {
 
 export type NativeLoad = { ok: true; kernels: NativeKernels; path: string } | { ok: false; reason: string };
 
-const FUNCTIONS = ['attentionProbs', 'attentionDropout', 'attentionProbsGrad', 'gelu', 'geluGrad', 'layerNorm', 'layerNormGrad', 'adamw', 'sumSquares'] as const;
+const FUNCTIONS = ['attentionProbs', 'attentionDropout', 'attentionProbsGrad', 'gelu', 'geluGrad', 'layerNorm', 'layerNormGrad', 'adamw', 'sumSquares', 'gemm', 'gatherRows', 'segmentSum'] as const;
 
 const require = createRequire(import.meta.url);
 
@@ -62,5 +79,9 @@ export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeL
   const y = new Float32Array(1);
   kernels.gelu(new Float32Array([1]), y);
   if (!(Math.abs(y[0]! - 0.8413447) < 1e-6)) return { ok: false, reason: `native kernels self-test gave gelu(1) = ${y[0]}` };
+  // And a 1x2x1 product with a bias: [2] x [3, 4] + 1 = [7, 9].
+  const c = new Float32Array(2);
+  kernels.gemm(new Float32Array([2]), new Float32Array([3, 4]), c, 1, 1, 2, 1, false, false, null, 0, null, 0, new Float32Array([1]), 1, 0, 0, null);
+  if (c[0] !== 7 || c[1] !== 9) return { ok: false, reason: `native kernels self-test gave [${c}] for [2] x [3, 4] + 1` };
   return { ok: true, kernels, path };
 }

@@ -1,11 +1,11 @@
 /**
  * What each backend candidate needs, checked without initialising anything heavy: is the
- * package installed (resolvable), is a GPU visible, does the native BLAS load.
+ * package installed (resolvable), is a GPU visible, do fnd's native kernels load.
  */
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadBlas } from './nblas.js';
+import { loadNativeKernels } from './native-kernels.js';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm-blas', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -20,7 +20,7 @@ export interface CandidateStatus {
   /** Whether the prerequisites are present; `false` comes with a reason. Loading may still fail. */
   available: boolean;
   reason?: string;
-  /** Details worth showing (package path, GPU device list, BLAS library). */
+  /** Details worth showing (package path, GPU device list, native kernels). */
   detail?: string;
 }
 
@@ -69,9 +69,9 @@ export function probeCandidate(name: BackendName, env: NodeJS.ProcessEnv): Candi
     }
     case 'wasm-blas': {
       if (!wasmBinaryDir()) return { name, available: false, reason: 'wasm binaries not found (@tensorflow/tfjs-backend-wasm missing or incomplete)' };
-      const blas = loadBlas();
-      if (!blas.ok) return { name, available: false, reason: blas.reason };
-      return { name, available: true, detail: `nblas ${isInstalled('nblas/build/Release/nblas.node')}` };
+      const native = loadNativeKernels(env);
+      if (!native.ok) return { name, available: false, reason: native.reason };
+      return { name, available: true, detail: `fnd-kernels ${native.path} (${native.kernels.isa}, GEMM ${native.kernels.gemmKernel})` };
     }
     case 'wasm': {
       const dir = wasmBinaryDir();

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sumRows } from '../backend/gradients.js';
 import {
-  ATTENTION_DROPOUT, ATTENTION_PROBS, ATTENTION_PROBS_GRAD, DROPOUT, GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD, isRecording, useFused,
+  ATTENTION_DROPOUT, ATTENTION_PROBS, ATTENTION_PROBS_GRAD, DENSE, DROPOUT, GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD, isRecording, useFused,
 } from '../backend/bert-kernels.js';
 
 /** Runs a kernel by name (the fused ones in backend/bert-kernels.ts have no tf op wrapper). */
@@ -17,7 +17,62 @@ function run(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<stri
 
 /** y = x W^T + b with W stored [out, in] as in PyTorch. */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
+  if (useFused(DENSE)) return dense(x, weight, bias);
   return tf.add(tf.matMul(x, weight as tf.Tensor2D, false, true), bias);
+}
+
+export interface DenseOptions {
+  /** Multiplies x Wᵀ + b (the attention query's 1/sqrt(d)). */
+  scale?: number;
+  gelu?: boolean;
+  /** Dropout after the activation (off when seed is undefined, as in `dropout`). */
+  rate?: number;
+  seed?: number;
+  /** Added last: a post-LN block's residual. */
+  residual?: tf.Tensor2D;
+}
+
+/**
+ * residual + dropout(act((x Wᵀ + b) * scale)): BERT's Linear with what follows it. Where the native
+ * kernels are loaded it is one GEMM whose epilogue does the rest while each tile is in cache (the
+ * same operations in the same order, so the same numbers), and backward is three GEMMs plus the
+ * dropout and GELU gradients; elsewhere the plain ops.
+ */
+export function dense(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor, o: DenseOptions = {}): tf.Tensor2D {
+  const rate = o.seed === undefined ? 0 : (o.rate ?? 0);
+  if (!useFused(DENSE)) {
+    let h = tf.add(tf.matMul(x, weight as tf.Tensor2D, false, true), bias) as tf.Tensor2D;
+    if (o.scale !== undefined) h = tf.mul(h, o.scale);
+    if (o.gelu) h = gelu(h);
+    h = dropout(h, rate, o.seed);
+    return o.residual ? tf.add(h, o.residual) : h;
+  }
+  const attrs = { activation: o.gelu ? 6 : 0, scale: o.scale ?? 1, rate, seed: o.seed ?? 0, savePreact: 0 };
+  const inputs = (xs: tf.Tensor, w: tf.Tensor, b: tf.Tensor, r?: tf.Tensor): Record<string, tf.Tensor> =>
+    (r ? { x: xs, weight: w, bias: b, residual: r } : { x: xs, weight: w, bias: b });
+  if (!isRecording()) return run(DENSE, inputs(x, weight, bias, o.residual), attrs)[0]! as tf.Tensor2D;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [xs, w, b, r] = args.slice(0, -1) as tf.Tensor[];
+    const outs = run(DENSE, inputs(xs!, w!, b!, r), { ...attrs, savePreact: o.gelu ? 1 : 0 });
+    save(o.gelu ? [xs!, w!, outs[1]!] : [xs!, w!]);
+    return {
+      value: outs[0]!,
+      // Everything saved belongs to this tape node alone: freed here, not at the end of backward.
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+        const [input, wt, pre] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor | undefined];
+        let dh = rate > 0 ? run(DROPOUT, { x: dy }, { rate, seed: attrs.seed })[0]! : dy;
+        if (pre) dh = run(GELU_GRAD, { dy: dh, x: pre })[0]!;
+        if (attrs.scale !== 1) dh = tf.mul(dh, attrs.scale);
+        const [rows, cols] = dh.shape as [number, number];
+        const grads = [tf.matMul(dh as tf.Tensor2D, wt), tf.matMul(dh as tf.Tensor2D, input, true, false), sumRows(dh, rows, cols)];
+        if (r) grads.push(tf.reshape(dy, r.shape));
+        tf.dispose(saved);
+        return grads;
+      }),
+    };
+  });
+  return (o.residual ? op(x, weight, bias, o.residual) : op(x, weight, bias)) as tf.Tensor2D;
 }
 
 /**

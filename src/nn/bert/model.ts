@@ -7,7 +7,7 @@ import { createRng } from '../../util/rng.js';
 import type { Rng } from '../../sdk/index.js';
 import type { BertConfig } from './config.js';
 import { paramSpecs, layerPrefix, type ParamSpec } from './params.js';
-import { linear, layerNorm, gelu, dropout, attention } from './layers.js';
+import { linear, dense, layerNorm, dropout, attention, type DenseOptions } from './layers.js';
 import { saveModel } from '../checkpoint/save.js';
 import { prepareInputs, disposeInputs, type BertInputs, type PreparedInputs } from './inputs.js';
 import { backendRunning, requireRunningBackend } from '../backend/auto.js';
@@ -151,18 +151,21 @@ export class BertForSequenceClassification {
     const heads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, S, A, dh]), [0, 2, 1, 3]);
     for (let i = 0; i < c.numHiddenLayers; i++) {
       const l = layerPrefix(i);
-      const lin = (t: tf.Tensor2D, name: string) => linear(t, w(`${l}${name}.weight`), w(`${l}${name}.bias`));
+      // Each Linear with what follows it (scale, GELU, dropout, the residual) as one dense op: one
+      // GEMM and its epilogue where the native kernels run.
+      const lin = (t: tf.Tensor2D, name: string, o?: DenseOptions) => dense(t, w(`${l}${name}.weight`), w(`${l}${name}.bias`), o);
       // Scaling q (S*dh values) rather than the scores (S*S values) is the same math, less work.
-      const q = heads(tf.mul(lin(x, 'attention.self.query'), scale) as tf.Tensor2D);
+      const q = heads(lin(x, 'attention.self.query', { scale }));
       const k = heads(lin(x, 'attention.self.key'));
       const v = heads(lin(x, 'attention.self.value'));
       const ctx = tf.reshape(tf.transpose(attention(q, k, v, p.additiveMask, attDrop, seed(attDrop)), [0, 2, 1, 3]), [N, H]) as tf.Tensor2D;
-      const attn = dropout(lin(ctx, 'attention.output.dense'), hidDrop, seed(hidDrop));
-      x = layerNorm(tf.add(attn, x), w(`${l}attention.output.LayerNorm.weight`), w(`${l}attention.output.LayerNorm.bias`), c.layerNormEps);
-      const inner = lin(x, 'intermediate.dense');
-      const act = c.hiddenAct === 'gelu' ? gelu(inner) : tf.relu(inner);
-      const ffn = dropout(lin(act, 'output.dense'), hidDrop, seed(hidDrop));
-      x = layerNorm(tf.add(ffn, x), w(`${l}output.LayerNorm.weight`), w(`${l}output.LayerNorm.bias`), c.layerNormEps);
+      const attn = lin(ctx, 'attention.output.dense', { rate: hidDrop, seed: seed(hidDrop), residual: x });
+      x = layerNorm(attn, w(`${l}attention.output.LayerNorm.weight`), w(`${l}attention.output.LayerNorm.bias`), c.layerNormEps);
+      const gelu = c.hiddenAct === 'gelu';
+      const inner = lin(x, 'intermediate.dense', { gelu });
+      const act = gelu ? inner : tf.relu(inner);
+      const ffn = lin(act, 'output.dense', { rate: hidDrop, seed: seed(hidDrop), residual: x });
+      x = layerNorm(ffn, w(`${l}output.LayerNorm.weight`), w(`${l}output.LayerNorm.bias`), c.layerNormEps);
     }
     const lastHiddenState = tf.reshape(x, [B, S, H]) as tf.Tensor3D;
     const cls = tf.reshape(tf.slice(lastHiddenState, [0, 0, 0], [B, 1, H]), [B, H]) as tf.Tensor2D;

@@ -1,10 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { initBackend, installBlasKernels, uninstallBlasKernels, loadBlas, currentOverride } from '../../src/nn/backend/index.js';
+import { initBackend, installGemmKernels, uninstallGemmKernels, loadNativeKernels, currentOverride, type NativeKernels } from '../../src/nn/backend/index.js';
 import { createRng } from '../../src/util/rng.js';
 
-const blasLoad = loadBlas();
+// fnd's GEMM lives in the native addon, which must build on this machine (g++ and node-gyp).
+function native(): NativeKernels {
+  const load = loadNativeKernels({});
+  if (!load.ok) throw new Error(`the native kernels must build here: ${load.reason}`);
+  return load.kernels;
+}
 
 function randomTensor(shape: number[], seed: number): tf.Tensor {
   const rng = createRng(seed);
@@ -24,16 +29,15 @@ function run(f: () => tf.Tensor): Result {
 }
 
 /** Our kernels vs tfjs's own wasm kernels. */
-function withAndWithoutBlas(f: () => tf.Tensor): { expected: Result; actual: Result } {
-  if (!blasLoad.ok) throw new Error(blasLoad.reason);
-  uninstallBlasKernels();
+function withAndWithoutGemm(f: () => tf.Tensor): { expected: Result; actual: Result } {
+  uninstallGemmKernels();
   const expected = run(f);
-  installBlasKernels(blasLoad.blas);
+  installGemmKernels(native());
   return { expected, actual: run(f) };
 }
 
 /** Our kernels vs the cpu backend (the wasm _FusedMatMul gives wrong results for batched inputs with bias). */
-async function blasVsCpu(f: () => tf.Tensor): Promise<{ expected: Result; actual: Result }> {
+async function gemmVsCpu(f: () => tf.Tensor): Promise<{ expected: Result; actual: Result }> {
   await tf.setBackend('cpu');
   const expected = run(f);
   await tf.setBackend('wasm');
@@ -103,7 +107,8 @@ function shapes(m: number, k: number, n: number, aBatch: number[], bBatch: numbe
 }
 
 const cases: Case[] = [];
-const sizes: [number, number, number][] = [[1, 1, 1], [7, 65, 1], [65, 7, 312], [1, 312, 7], [65, 312, 65]];
+// Odd sizes on purpose: edge tiles of every micro-kernel (6x16, 4x8, 8x8), K slices of unequal use, one row or column.
+const sizes: [number, number, number][] = [[1, 1, 1], [7, 65, 1], [65, 7, 312], [1, 513, 7], [63, 127, 65], [127, 63, 7], [513, 7, 63], [7, 1, 513]];
 const batches: [number[], number[]][] = [[[], []], [[3], [3]], [[1], [3]], [[3], [1]], [[3], []], [[], [3]], [[2, 3], [2, 3]], [[2, 1], [1, 3]]];
 let index = 0;
 for (const tA of [false, true]) {
@@ -115,24 +120,21 @@ for (const tA of [false, true]) {
   }
 }
 
-// No skipping when nblas is missing: the README's first command (`npm run setup`) installs
-// libopenblas-dev, so a missing build is a broken setup and must fail here, loudly.
-describe('BLAS kernels on the wasm backend', () => {
+// No skipping when the native kernels are missing: a missing build must fail here, loudly.
+describe('fnd GEMM kernels on the wasm backend', () => {
   beforeAll(async () => {
-    if (!blasLoad.ok) throw new Error(`nblas must be built here (\`npm run setup\` installs libopenblas-dev, then npm rebuild nblas): ${blasLoad.reason}`);
     const info = await initBackend({ prefer: 'wasm-blas', env: {} });
     expect(info.name).toBe('wasm-blas');
     tf.env().set('IS_TEST', true); // quiets the cpu backend's "install tfjs-node" banner
   });
 
   it('installs replacements for BatchMatMul and _FusedMatMul and restores the originals', () => {
-    if (!blasLoad.ok) return;
-    installBlasKernels(blasLoad.blas);
-    expect(currentOverride('BatchMatMul', 'wasm')?.fndKernelSet).toBe('blas');
-    expect(currentOverride('_FusedMatMul', 'wasm')?.fndKernelSet).toBe('blas');
-    uninstallBlasKernels();
+    installGemmKernels(native());
+    expect(currentOverride('BatchMatMul', 'wasm')?.fndKernelSet).toBe('gemm');
+    expect(currentOverride('_FusedMatMul', 'wasm')?.fndKernelSet).toBe('gemm');
+    uninstallGemmKernels();
     expect(currentOverride('BatchMatMul', 'wasm')).toBeUndefined();
-    installBlasKernels(blasLoad.blas);
+    installGemmKernels(native());
   });
 
   it.each(cases.map((c) => [`${JSON.stringify(c.a)}${c.tA ? 'ᵀ' : ''} x ${JSON.stringify(c.b)}${c.tB ? 'ᵀ' : ''}`, c] as const))(
@@ -149,7 +151,7 @@ describe('BLAS kernels on the wasm backend', () => {
       const sa = c.a.slice(0, -2).reduce((x, y) => x * y, 1);
       const sb = c.b.slice(0, -2).reduce((x, y) => x * y, 1);
       if (sa === 1 || sb === 1 || JSON.stringify(c.a.slice(0, -2)) === JSON.stringify(c.b.slice(0, -2))) {
-        const r = withAndWithoutBlas(() => tf.matMul(a, b, c.tA, c.tB));
+        const r = withAndWithoutGemm(() => tf.matMul(a, b, c.tA, c.tB));
         expect(maxRelDiff(r.expected.values, r.actual.values)).toBeLessThanOrEqual(1e-4);
       }
       a.dispose();
@@ -167,7 +169,7 @@ describe('BLAS kernels on the wasm backend', () => {
       )([a, b, w]);
       return tf.concat(g.map((t) => tf.reshape(t, [-1])));
     };
-    const r = withAndWithoutBlas(f);
+    const r = withAndWithoutGemm(f);
     expect(r.actual.values.length).toBe(4 * 65 * 32 * 2 + 32 * 7);
     expect(maxRelDiff(r.expected.values, r.actual.values)).toBeLessThanOrEqual(1e-4);
   });
@@ -175,7 +177,7 @@ describe('BLAS kernels on the wasm backend', () => {
   const activations = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid', 'prelu'] as const;
   it.each(activations)('_FusedMatMul with bias and %s activation matches the cpu backend', async (activation) => {
     for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-      const r = await blasVsCpu(() => {
+      const r = await gemmVsCpu(() => {
         const c = shapes(7, 65, 31, [2], [2], tA, tB);
         return tf.fused.matMul({
           a: randomTensor(c.a, 6), b: randomTensor(c.b, 7), transposeA: tA, transposeB: tB,
@@ -191,7 +193,7 @@ describe('BLAS kernels on the wasm backend', () => {
 
   it('_FusedMatMul without bias and with a scalar bias matches the cpu backend', async () => {
     for (const bias of [undefined, [1]]) {
-      const r = await blasVsCpu(() =>
+      const r = await gemmVsCpu(() =>
         tf.fused.matMul({ a: randomTensor([1, 9, 5], 10), b: randomTensor([1, 5, 4], 11), bias: bias && randomTensor(bias, 12), activation: 'relu' }),
       );
       expect(maxRelDiff(r.expected.values, r.actual.values)).toBeLessThanOrEqual(1e-4);
@@ -202,13 +204,5 @@ describe('BLAS kernels on the wasm backend', () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => tf.matMul(randomTensor([3, 5, 7], 1), randomTensor([7, 2], 2))).dispose();
     expect(tf.memory().numTensors).toBe(before);
-  });
-});
-
-describe('nblas loading', () => {
-  it('loads exactly when its native build exists, else says why', async () => {
-    const { describeBackends } = await import('../../src/nn/backend/index.js');
-    expect(blasLoad.ok).toBe(describeBackends({}).nblasBuilt);
-    if (!blasLoad.ok) expect(blasLoad.reason).toMatch(/^no BLAS/);
   });
 });
