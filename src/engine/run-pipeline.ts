@@ -1,7 +1,8 @@
-import { cp, readdir } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { stringify } from 'yaml';
 import { CacheStore } from '../cache/store.js';
+import { isDirectory } from '../cache/fsutil.js';
+import { linkTree } from '../cache/link.js';
 import type { CacheEntry } from '../cache/meta.js';
 import { newRunId } from '../runs/id.js';
 import { createRunFolder, type RunMetrics, type RunRecord, type RunWriter } from '../runs/record.js';
@@ -51,9 +52,9 @@ export function resolvedSpecYaml(pipeline: ValidatedPipeline): string {
   return stringify({ name: spec.name, description: spec.description, seed: spec.seed, vars: spec.vars, stages });
 }
 
-async function copyExports(entry: CacheEntry, runDir: string): Promise<void> {
-  const names = await readdir(entry.exportsDir).catch(() => [] as string[]);
-  for (const name of names) await cp(`${entry.exportsDir}/${name}`, `${runDir}/${name}`, { recursive: true });
+/** A stage's exports appear in the run folder as hard links to the cache entry's files (no copies). */
+async function linkExports(entry: CacheEntry, runDir: string): Promise<void> {
+  if (await isDirectory(entry.exportsDir)) await linkTree(entry.exportsDir, runDir);
 }
 
 function firstLine(error: unknown): string {
@@ -119,7 +120,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
         const result = await executeStage(stage, done, context);
         done.set(stageId, result.entry);
         if (Object.keys(result.entry.meta.metrics).length > 0) metrics[stageId] = result.entry.meta.metrics;
-        await copyExports(result.entry, writer.dir);
+        await linkExports(result.entry, writer.dir);
         await writer.updateStage(stageId, {
           plugin: stage.uses,
           status: result.status,
