@@ -39,23 +39,7 @@ function tempNameBeside(path: string): string {
 export async function internFile(objectsDir: string, stateDir: string, path: string, sha256: string): Promise<void> {
   const blob = objectPath(objectsDir, sha256);
   await mkdir(dirname(blob), { recursive: true });
-  if (await soundBlob(stateDir, blob, sha256)) {
-    const [mine, theirs] = await Promise.all([lstat(path), lstat(blob)]);
-    if (mine.ino === theirs.ino) return;
-    const temp = tempNameBeside(path);
-    try {
-      await link(blob, temp);
-      await rename(temp, path);
-      return;
-    } catch (error) {
-      await rm(temp, { force: true });
-      if (!cannotLink(error)) throw error;
-      // Cannot link here: keep our own copy, read-only.
-      await chmod(path, BLOB_MODE);
-      await rememberHash(stateDir, path, sha256);
-      return;
-    }
-  }
+  if ((await soundBlob(stateDir, blob, sha256)) && (await linkToBlob(stateDir, blob, path, sha256))) return;
   await chmod(path, BLOB_MODE);
   const temp = tempNameBeside(blob);
   try {
@@ -72,6 +56,27 @@ export async function internFile(objectsDir: string, stateDir: string, path: str
     throw error;
   }
   await rememberHash(stateDir, path, sha256);
+}
+
+/** Replaces `path` by a link to `blob`; false when the blob vanished meanwhile (gc), so the caller makes `path` the blob. */
+async function linkToBlob(stateDir: string, blob: string, path: string, sha256: string): Promise<boolean> {
+  const [mine, theirs] = await Promise.all([lstat(path), lstat(blob).catch(() => undefined)]);
+  if (!theirs) return false;
+  if (mine.ino === theirs.ino) return true;
+  const temp = tempNameBeside(path);
+  try {
+    await link(blob, temp);
+    await rename(temp, path);
+    return true;
+  } catch (error) {
+    await rm(temp, { force: true });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (!cannotLink(error)) throw error;
+    // Cannot link here: keep our own copy, read-only.
+    await chmod(path, BLOB_MODE);
+    await rememberHash(stateDir, path, sha256);
+    return true;
+  }
 }
 
 async function soundBlob(stateDir: string, blob: string, sha256: string): Promise<boolean> {

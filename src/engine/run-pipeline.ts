@@ -5,6 +5,8 @@ import { isDirectory } from '../cache/fsutil.js';
 import { linkTree } from '../cache/link.js';
 import type { CacheEntry } from '../cache/meta.js';
 import { newRunId } from '../runs/id.js';
+import { listRuns } from '../runs/store.js';
+import { registerProject } from '../cache/projects.js';
 import { createRunFolder, type RunMetrics, type RunRecord, type RunWriter } from '../runs/record.js';
 import type { ValidatedPipeline } from '../spec/validate.js';
 import { isUserError } from '../util/errors.js';
@@ -66,6 +68,9 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
   const { pipeline, paths } = prepared;
   const cache = new CacheStore(paths.cacheDir);
   await cache.cleanTmp();
+  await registerProject(cache.layout, paths.projectDir, paths.runsDir);
+  // Reading the runs records the ones whose process died (kill -9) as crashed and frees their locks.
+  await listRuns(paths.runsDir);
   const started = Date.now();
   const stageById = new Map(pipeline.stages.map((stage) => [stage.id, stage]));
   const writer: RunWriter = await createRunFolder(
