@@ -13,6 +13,7 @@ import { isUserError } from '../util/errors.js';
 import { collectEnvironment } from './environment.js';
 import type { EngineEvent, Reporter, RunStatus } from './events.js';
 import { executeStage, type StageExecutionContext } from './execute-stage.js';
+import type { Upstream } from './decide.js';
 import { writeRunReport } from './run-report.js';
 import { preparePipeline, type PrepareOptions, type PreparedPipeline } from './prepare.js';
 
@@ -110,7 +111,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
     emit,
     codeHashes: new Map(),
   };
-  const done = new Map<string, CacheEntry>();
+  const done = new Map<string, Upstream>();
   const metrics: RunMetrics = {};
   const pending = new Set(pipeline.order);
   const running = new Map<string, Promise<void>>();
@@ -123,7 +124,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
     const task = (async () => {
       try {
         const result = await executeStage(stage, done, context);
-        done.set(stageId, result.entry);
+        done.set(stageId, { entry: result.entry, runs: result.status === 'ran' });
         if (Object.keys(result.entry.meta.metrics).length > 0) metrics[stageId] = result.entry.meta.metrics;
         await linkExports(result.entry, writer.dir);
         await writer.updateStage(stageId, {
@@ -131,7 +132,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
           status: result.status,
           signature: result.signature,
           durationMs: result.durationMs,
-          ...(result.status === 'ran' ? { reason: result.reason } : {}),
+          ...(result.status === 'ran' ? { reason: result.reason, reasons: result.reasons } : {}),
         });
         emit({ type: 'stage-end', stageId, status: result.status, durationMs: result.durationMs, summary: result.entry.meta.summary, reason: result.reason });
       } catch (error) {

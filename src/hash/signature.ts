@@ -31,4 +31,4 @@ export function computeSignature(details: SignatureDetails): Signature {
   return { value: sha256(json), details: JSON.parse(json) as SignatureDetails };
 }
 
-export { explainDifference } from './explain.js';
+
