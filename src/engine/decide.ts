@@ -14,6 +14,7 @@ import type { SignatureDetails } from '../hash/signature.js';
 import type { Artifact, Device } from '../sdk/index.js';
 import type { ValidatedStage } from '../spec/validate.js';
 import type { PreparedPipeline } from './prepare.js';
+import type { PluginCode } from './stage-signature.js';
 import { stageSignature } from './stage-signature.js';
 
 /**
@@ -37,7 +38,7 @@ export interface DecideRequest {
   /** Stage id → its producer state, for every stage this one reads from. */
   upstream: ReadonlyMap<string, Upstream>;
   /** Hashes of plugin source folders, computed once per invocation. */
-  codeHashes: Map<string, Promise<string>>;
+  codeHashes: Map<string, Promise<PluginCode>>;
   /** A run's id: a `cache: false` stage gets a signature unique to the run. */
   runId?: string;
 }

@@ -3,6 +3,7 @@ import type { CacheStore } from '../cache/store.js';
 import type { CacheEntry } from '../cache/meta.js';
 import type { ValidatedStage } from '../spec/validate.js';
 import type { PreparedPipeline } from './prepare.js';
+import type { PluginCode } from './stage-signature.js';
 import type { EngineEvent } from './events.js';
 import { confirmDecision, decideStage, type Upstream } from './decide.js';
 import type { StageEvent } from './context.js';
@@ -28,7 +29,7 @@ export interface StageExecutionContext {
   signal: AbortSignal;
   emit(event: EngineEvent): void;
   /** Hashes of plugin source folders, computed once per run. */
-  codeHashes: Map<string, Promise<string>>;
+  codeHashes: Map<string, Promise<PluginCode>>;
 }
 
 /**

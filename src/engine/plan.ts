@@ -1,6 +1,7 @@
 import { CacheStore } from '../cache/store.js';
 import { decideStage, type LookupStatus, type Upstream } from './decide.js';
 import type { PreparedPipeline } from './prepare.js';
+import type { PluginCode } from './stage-signature.js';
 
 export interface StagePlan {
   stageId: string;
@@ -22,7 +23,7 @@ export interface StagePlan {
 export async function planPipeline(prepared: PreparedPipeline): Promise<StagePlan[]> {
   const cache = new CacheStore(prepared.paths.cacheDir);
   const upstream = new Map<string, Upstream>();
-  const codeHashes = new Map<string, Promise<string>>();
+  const codeHashes = new Map<string, Promise<PluginCode>>();
   const plans: StagePlan[] = [];
   for (const stage of prepared.pipeline.stages) {
     const decision = await decideStage({ stage, prepared, upstream, codeHashes }, cache);
