@@ -53,7 +53,24 @@ function fileDigest(path: string): string {
  * (the one initBackend will start), the versions of its packages, and for fnd's native kernels
  * the hash of the built addon, the instruction set it dispatched to and FND_NATIVE_ISA.
  */
-export function backendEnvironment(choice: BackendChoice, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export interface InstallFacts {
+  /** A package's installed version. */
+  version(name: string): string;
+  /** A short hash of a built native file (`pkg/build/Release/x.node`), undefined when absent. */
+  build(request: string): string | undefined;
+}
+
+/** What is installed here, read from node_modules. */
+export const installed: InstallFacts = {
+  version: packageVersion,
+  build: (request) => {
+    const path = addonPath(request);
+    return path ? fileDigest(path) : undefined;
+  },
+};
+
+export function backendEnvironment(choice: BackendChoice, env: NodeJS.ProcessEnv = process.env, facts_: InstallFacts = installed): Record<string, string> {
+  const packageVersion = facts_.version;
   const facts: Record<string, string> = { backend: choice.identity, '@tensorflow/tfjs-core': packageVersion('@tensorflow/tfjs-core') };
   if (choice.name === 'tensorflow' || choice.name === 'tensorflow-gpu') {
     facts[NODE_PACKAGES[choice.name]] = packageVersion(NODE_PACKAGES[choice.name]);
@@ -64,12 +81,11 @@ export function backendEnvironment(choice: BackendChoice, env: NodeJS.ProcessEnv
   }
   if (choice.name === 'wasm-blas') {
     facts.nblas = packageVersion('nblas');
-    const blas = addonPath('nblas/build/Release/nblas.node');
-    if (blas) facts['nblas build'] = fileDigest(blas);
+    const blas = facts_.build('nblas/build/Release/nblas.node');
+    if (blas) facts['nblas build'] = blas;
   }
   if (choice.kernels === 'native') {
-    const addon = addonPath('fnd-kernels/build/Release/fnd_kernels.node');
-    facts['fnd-kernels build'] = addon ? fileDigest(addon) : '(missing)';
+    facts['fnd-kernels build'] = facts_.build('fnd-kernels/build/Release/fnd_kernels.node') ?? '(missing)';
     facts.FND_NATIVE_ISA = env.FND_NATIVE_ISA ?? '(auto)';
   }
   return facts;
@@ -84,9 +100,9 @@ function addonPath(request: string): string | undefined {
 }
 
 /** Versions of the number-changing packages among `imported` (bare specifiers a stage's code imports). */
-export function packageEnvironment(imported: readonly string[]): Record<string, string> {
+export function packageEnvironment(imported: readonly string[], facts_: InstallFacts = installed): Record<string, string> {
   const facts: Record<string, string> = {};
-  for (const name of NUMBER_PACKAGES) if (imported.includes(name)) facts[name] = packageVersion(name);
+  for (const name of NUMBER_PACKAGES) if (imported.includes(name)) facts[name] = facts_.version(name);
   return facts;
 }
 

@@ -3,7 +3,7 @@ import { computeSignature, type SignatureDetails } from '../hash/signature.js';
 import { hashFile } from '../hash/files.js';
 import { hashPluginCode, packageImports } from '../hash/module-graph.js';
 import type { LoadedPlugin } from '../plugins/load.js';
-import { backendEnvironment, packageEnvironment } from './environment.js';
+import { backendEnvironment, packageEnvironment, type InstallFacts } from './environment.js';
 import { backendChoiceFor } from '../nn/backend/identity.js';
 import type { Device } from '../sdk/index.js';
 import { isAbsolute, resolve } from 'node:path';
@@ -33,6 +33,8 @@ export async function stageSignature(options: {
   specDir: string;
   codeHashes: Map<string, Promise<PluginCode>>;
   env?: NodeJS.ProcessEnv;
+  /** Installed versions and native builds (tests pass their own). */
+  install?: InstallFacts;
 }): Promise<StageIdentity> {
   const { plugin, params } = options;
   const definition = plugin.definition;
@@ -53,8 +55,8 @@ export async function stageSignature(options: {
   }
   const env = options.env ?? process.env;
   const environment: Record<string, string> = {
-    ...packageEnvironment(code.packages),
-    ...(definition.tensors ? backendEnvironment(backendChoiceFor(options.device, env), env) : {}),
+    ...packageEnvironment(code.packages, options.install),
+    ...(definition.tensors ? backendEnvironment(backendChoiceFor(options.device, env), env, options.install) : {}),
   };
   return computeSignature({
     plugin: definition.name,

@@ -61,7 +61,7 @@ stages:
     });
     const result = await fnd(project, ['run', 'pipeline.yaml']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/warning: stage "numbers" asked for a GPU but none is usable \(@tensorflow\/tfjs-node-gpu is not installed\); running it on the CPU/);
+    expect(result.stdout).toMatch(/warning: stage "numbers" asked for a GPU but none is usable \(not installed \(optional package @tensorflow\/tfjs-node-gpu; .*\)\); running it on the CPU \(wasm/);
     const run = lastRun(project);
     const metrics = (await import(join(project, 'runs', run.id, 'metrics.json'), { with: { type: 'json' } })).default;
     expect(metrics.numbers.device).toBe('cpu');

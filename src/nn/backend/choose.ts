@@ -35,7 +35,7 @@ const CPU_ORDER: BackendName[] = ['tensorflow', 'wasm-blas', 'wasm'];
 
 export function chooseBackend(probes: BackendProbes, device: Device, env: NodeJS.ProcessEnv, prefer?: string): BackendChoice {
   const raw = prefer ?? (env.FND_BACKEND?.trim() || undefined);
-  const forcedBy = raw === undefined ? undefined : prefer !== undefined ? `--backend ${raw}` : `FND_BACKEND=${raw}`;
+  const forcedBy = raw === undefined ? undefined : prefer !== undefined ? `requested with --backend ${raw}` : `FND_BACKEND=${raw}`;
   if (raw !== undefined && !(BACKEND_NAMES as readonly string[]).includes(raw)) {
     throw new FndError(`unknown backend "${raw}" (${forcedBy}). Valid backends: ${BACKEND_NAMES.join(', ')}.`, { exitCode: 2 });
   }
@@ -72,7 +72,10 @@ export function chooseBackend(probes: BackendProbes, device: Device, env: NodeJS
     if (reasons[other] !== undefined) continue;
     if (forced) reasons[other] = `not requested (${forcedBy} selects ${forced})`;
     else if (other === 'cpu') reasons[other] = 'used only when forced (FND_BACKEND=cpu): pure JavaScript, many times slower than wasm';
-    else if (other === 'tensorflow-gpu') reasons[other] = 'used only by device: gpu stages';
+    else if (other === 'tensorflow-gpu') {
+      const gpu = probes.candidates[other];
+      reasons[other] = gpu.available ? 'available, used by device: gpu stages only (each in its own process)' : (gpu.reason ?? 'unavailable');
+    }
     else reasons[other] = probes.candidates[other].available ? `available, lower priority than ${name}` : (probes.candidates[other].reason ?? 'unavailable');
   }
   const kernels = name === 'wasm-blas' ? (probes.native.ok ? 'native' : 'js') : undefined;
