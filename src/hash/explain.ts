@@ -25,7 +25,9 @@ export function listDifferences(previous: SignatureDetails, current: SignatureDe
   for (const input of recordDifferences(previous.inputs ?? {}, current.inputs ?? {})) {
     found.push({ part: 'input', key: input.key, text: `input ${input.key} ${input.kind}` });
   }
-  for (const { key, before, after } of recordDifferences(previous.environment ?? {}, current.environment ?? {})) {
+  // The backend first: the other environment facts (package versions, builds) follow from it.
+  const environment = recordDifferences(previous.environment ?? {}, current.environment ?? {}).sort((a, b) => Number(b.key === 'backend') - Number(a.key === 'backend'));
+  for (const { key, before, after } of environment) {
     found.push({ part: 'environment', key, text: `${key} changed: ${before ?? '(none)'} → ${after ?? '(none)'}` });
   }
   return found;
