@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { sha256 } from '../hash/canonical.js';
 import type { SignatureDetails } from '../hash/signature.js';
 import { writeFileAtomic } from './atomic.js';
-import { listDir } from './fsutil.js';
 
 /** What a stage of a spec last ran (or was restored) with: `fnd status` explains staleness against it. */
 export interface LastRun {
@@ -54,19 +53,3 @@ export async function readLast(historyDir: string, specKey: string, stageId: str
   }
 }
 
-/** The signature of every (spec, stage) last run recorded in `historyDir`: what `fnd status` would call cached. */
-export async function lastSignatures(historyDir: string): Promise<Set<string>> {
-  const signatures = new Set<string>();
-  for (const spec of await listDir(historyDir)) {
-    for (const name of await listDir(join(historyDir, spec))) {
-      if (!name.endsWith('.json')) continue;
-      try {
-        const record = JSON.parse(await readFile(join(historyDir, spec, name), 'utf8')) as Partial<LastRun>;
-        if (typeof record.signature === 'string') signatures.add(record.signature);
-      } catch {
-        // a torn history record only loses a "last run" hint
-      }
-    }
-  }
-  return signatures;
-}

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { lastSignatures } from '../cache/history.js';
 import { listProjects, registerProject, type RegisteredProject } from '../cache/projects.js';
 import type { CacheStore } from '../cache/store.js';
 import { displayDir, listRuns } from '../runs/store.js';
@@ -15,14 +14,14 @@ export interface CacheReferences {
 }
 
 /**
- * What gc must keep: every signature any run of any project registered in the cache references,
- * and each stage's last signature (a run in progress records those before its run.json lists
- * them). A run record that cannot be read stops gc with its path: what it references is unknown.
+ * What gc must keep: every signature any run of any project registered in the cache references
+ * (a run in progress lists each stage's signature in its run.json before a later stage reads
+ * that entry). A run record that cannot be read stops gc with its path: what it references is unknown.
  */
 export async function collectReferences(store: CacheStore, own: { projectDir: string; runsDir: string }, cwd: string): Promise<CacheReferences> {
   await registerProject(store.layout, own.projectDir, own.runsDir);
   const projects = await listProjects(store.layout);
-  const signatures = await lastSignatures(store.layout.historyDir);
+  const signatures = new Set<string>();
   const warnings: string[] = [];
   let runs = 0;
   for (const project of projects) {
