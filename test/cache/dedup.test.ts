@@ -93,6 +93,19 @@ describe('the stat cache', () => {
     expect(await store.lookup(entry.signature, { verify: 'full' })).toEqual({ status: 'corrupt', reason: 'outputs/model/weights.bin: sha256 mismatch' });
   });
 
+  it('fnd cache verify (verifyAll) re-hashes everything: it finds that edit and quarantines the entry', async () => {
+    const { store, entry, file, before } = await setup();
+    const other = await commitModel(store, signatureOf({ stat: 2 }), 'save', 'other weights');
+    await writeFile(file, MODEL.replace('w', 'W'));
+    await restoreMtime(file, before.mtimeNs);
+    const results = await store.verifyAll();
+    expect(Object.fromEntries(results.map((r) => [r.signature, [r.ok, r.reason]]))).toEqual({
+      [entry.signature]: [false, 'outputs/model/weights.bin: sha256 mismatch'],
+      [other.signature]: [true, undefined],
+    });
+    expect(await store.lookup(entry.signature)).toEqual({ status: 'miss' });
+  });
+
   it('re-hashes when the mtime changed (an edit in place is caught)', async () => {
     const { store, entry, file } = await setup();
     await writeFile(file, MODEL.replace('w', 'W'));
