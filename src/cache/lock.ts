@@ -179,10 +179,12 @@ export async function reclaimDeadLocks(dir: string): Promise<string[]> {
   return removed;
 }
 
-/** Who holds the lock at `path` and whether that process is alive: 'free' when nobody does. */
-export async function lockHolder(path: string): Promise<{ holder: LockInfo; alive: boolean } | 'free'> {
+/**
+ * Who holds the lock at `path` and whether that process is alive: 'free' when nobody does. A
+ * lock file still being written (holder undefined) counts as alive until it is old enough to be stale.
+ */
+export async function lockHolder(path: string): Promise<{ holder?: LockInfo; alive: boolean } | 'free'> {
   const holder = await readHolder(path);
   if (holder === 'gone') return 'free';
-  if (!holder) return { holder: { pid: 0, hostname: '', acquiredAt: '', token: '' }, alive: true }; // being written: treat as live
-  return { holder, alive: !(await isStale(path, holder)) };
+  return { ...(holder ? { holder } : {}), alive: !(await isStale(path, holder)) };
 }

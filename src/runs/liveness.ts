@@ -21,13 +21,15 @@ export async function deadRunReason(runDir: string, now = Date.now()): Promise<s
   const path = join(runDir, RUN_LOCK_FILE);
   const holder = await lockHolder(path);
   if (holder === 'free') return 'its process left no lock (it was killed, or ran an older fnd)';
-  if (holder.holder.hostname === hostname()) {
-    return holder.alive ? undefined : `its process (pid ${holder.holder.pid}) is gone (killed, out of memory, or the machine restarted)`;
+  const info = holder.holder;
+  if (!info) return holder.alive ? undefined : 'its lock was never completed (the process died while starting)';
+  if (info.hostname === hostname()) {
+    return holder.alive ? undefined : `its process (pid ${info.pid}) is gone (killed, out of memory, or the machine restarted)`;
   }
-  const touched = await stat(path).then((info) => info.mtimeMs, () => undefined);
+  const touched = await stat(path).then((s) => s.mtimeMs, () => undefined);
   if (touched === undefined) return 'its lock vanished';
   return now - touched > STALE_MS
-    ? `its process (pid ${holder.holder.pid} on ${holder.holder.hostname}) stopped its heartbeat ${Math.round((now - touched) / 60_000)} min ago`
+    ? `its process (pid ${info.pid} on ${info.hostname}) stopped its heartbeat ${Math.round((now - touched) / 60_000)} min ago`
     : undefined;
 }
 
