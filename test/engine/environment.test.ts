@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backendEnvironment, installed, packageVersion, type InstallFacts } from '../../src/engine/environment.js';
+import { backendEnvironment, checkSignedBackend, installed, packageVersion, type InstallFacts } from '../../src/engine/environment.js';
+import { runStageInProcess } from '../../src/engine/stage-runner.js';
 import { stageSignature } from '../../src/engine/stage-signature.js';
 import { explainDifference, listDifferences } from '../../src/hash/explain.js';
 import { chooseBackend, type BackendProbes } from '../../src/nn/backend/choose.js';
@@ -113,5 +114,27 @@ describe('chooseBackend', () => {
     expect(choice.kernels).toBe('js');
     expect(choice.reasons.tensorflow).toBe('installed without its native binding');
     expect(choice.gpuUnavailable).toBe('no GPU');
+  });
+});
+
+describe('a stage checks at start that it gets the backend it was signed with', () => {
+  it('passes for the signed choice and fails, naming both, for another', async () => {
+    const now = backendChoiceFor('cpu', process.env).identity;
+    expect(checkSignedBackend({ backend: now, device: 'cpu' })?.identity).toBe(now);
+    expect(checkSignedBackend({ device: 'cpu' })).toBeUndefined();
+    expect(() => checkSignedBackend({ backend: 'tensorflow', device: 'cpu' })).toThrow(
+      `this stage was signed for tensor backend "tensorflow", but this process would run "${now}"`,
+    );
+    // The engine's in-process runner makes that check before the plugin runs.
+    const dir = mkdtempSync(join(tmpdir(), 'fnd-env-job-'));
+    const entry = join(dir, 'index.mjs');
+    writeFileSync(entry, `import { writeFileSync } from 'node:fs'; export default { run: async () => { writeFileSync(${JSON.stringify(join(dir, 'ran'))}, 'x'); } };\n`);
+    const job = {
+      stageId: 'train', plugin: 'train', pluginEntry: entry, params: {}, inputs: {}, workDir: join(dir, 'w'), resumeDir: join(dir, 'r'),
+      specDir: dir, projectDir: dir, seed: 1, device: 'cpu' as const, backend: 'tensorflow',
+    };
+    const hooks = { signal: new AbortController().signal, onEvent: () => {}, onWarning: () => {} };
+    await expect(runStageInProcess(job, hooks)).rejects.toThrow(/stage "train" \(plugin train\) failed: this stage was signed for tensor backend "tensorflow"/);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
   });
 });
