@@ -40,7 +40,7 @@ export function packageImports(entry: string): string[] {
   const names = new Set<string>();
   for (const file of localModuleGraph(entry)) {
     if (!SOURCE_EXTENSIONS.includes(extname(file))) continue;
-    for (const match of readFileSync(file, 'utf8').matchAll(PACKAGE_PATTERN)) names.add(match[1]!);
+    for (const match of readFileSync(file, 'utf8').matchAll(PACKAGE_PATTERN)) if (!match[1]!.startsWith('.')) names.add(match[1]!);
   }
   return [...names].sort();
 }
