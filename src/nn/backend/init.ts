@@ -95,8 +95,9 @@ async function activate(name: BackendName, env: NodeJS.ProcessEnv, nativeKernels
       if (started) return { ok: false, reason: started };
       installBlasKernels(blas.blas);
       installFusedKernels();
-      const native = nativeKernels ? loadNativeKernels(env) : { ok: false as const, reason: 'not chosen' };
-      if (nativeKernels && !native.ok) return { ok: false, reason: native.reason };
+      const native = loadNativeKernels(env);
+      // The choice was made from the same probe; a disagreement means the addon changed meanwhile.
+      if (nativeKernels !== native.ok) return { ok: false, reason: native.ok ? 'native kernels appeared after the backend was chosen' : native.reason };
       installBertKernels(native.ok ? native.kernels : undefined);
       const threads = Number(env.OPENBLAS_NUM_THREADS) || availableParallelism();
       const fusedNote = native.ok
