@@ -1,7 +1,7 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { hashFile } from '../hash/files.js';
-import { writeFileAtomic } from './atomic.js';
 
 /**
  * The stat cache (DVC's "state database"): for each blob hash, the inode, size and modification
@@ -41,9 +41,24 @@ async function readRecord(stateDir: string, sha256: string): Promise<StatRecord 
 
 /** Remembers that `path`, as it is now on disk, holds content `sha256`. */
 export async function rememberHash(stateDir: string, path: string, sha256: string): Promise<void> {
+  await writeRecord(stateDir, sha256, await statKey(path));
+}
+
+/**
+ * Whole or absent (temp file, rename), but not fsynced: a record lost in a crash only costs a
+ * re-hash, and a commit writes one per file.
+ */
+async function writeRecord(stateDir: string, sha256: string, record: StatRecord): Promise<void> {
   const file = stateFile(stateDir, sha256);
   await mkdir(dirname(file), { recursive: true });
-  await writeFileAtomic(file, JSON.stringify(await statKey(path)));
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, JSON.stringify(record));
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
 }
 
 export type HashCheck = 'match' | 'mismatch';
@@ -62,9 +77,6 @@ export async function checkHash(stateDir: string, path: string, sha256: string, 
   if (actual !== sha256) return 'mismatch';
   // Record what we hashed only if the file did not change while we read it.
   const after = await statKey(path);
-  if (after.ino === now.ino && after.size === now.size && after.mtimeNs === now.mtimeNs) {
-    await mkdir(dirname(stateFile(stateDir, sha256)), { recursive: true });
-    await writeFileAtomic(stateFile(stateDir, sha256), JSON.stringify(after));
-  }
+  if (after.ino === now.ino && after.size === now.size && after.mtimeNs === now.mtimeNs) await writeRecord(stateDir, sha256, after);
   return 'match';
 }
