@@ -76,6 +76,14 @@ export interface StageDecision {
   signed: SignedStage;
 }
 
+/**
+ * Whose "last run" a stage is compared with: the spec within its project. The project is part of
+ * the key because a cache may be shared by projects whose specs have the same relative path.
+ */
+export function historyKey(prepared: PreparedPipeline): string {
+  return `${prepared.paths.projectDir}:${prepared.specKey}`;
+}
+
 export function stageDevice(stage: ValidatedStage, prepared: PreparedPipeline): Device {
   return stage.device ?? prepared.registry.loadedPlugin(stage.uses).definition.device ?? 'cpu';
 }
@@ -85,7 +93,7 @@ export async function signStage(request: DecideRequest, cache: CacheStore): Prom
   const { stage, prepared } = request;
   const plugin = prepared.registry.loadedPlugin(stage.uses);
   const definition = plugin.definition;
-  const previous = await cache.readLast(prepared.specKey, stage.id);
+  const previous = await cache.readLast(historyKey(prepared), stage.id);
   const artifacts: Record<string, Artifact> = {};
   const hashes: Record<string, Pick<Artifact, 'hash'>> = {};
   const upstreamRuns = new Set<string>();

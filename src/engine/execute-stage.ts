@@ -5,7 +5,7 @@ import type { ValidatedStage } from '../spec/validate.js';
 import type { PreparedPipeline } from './prepare.js';
 import type { PluginCode } from './stage-signature.js';
 import type { EngineEvent } from './events.js';
-import { confirmDecision, decideStage, type Upstream } from './decide.js';
+import { confirmDecision, decideStage, historyKey, type Upstream } from './decide.js';
 import type { StageEvent } from './context.js';
 import { runStageInProcess, runStageInWorker } from './stage-runner.js';
 import type { StageJob } from './stage-job.js';
@@ -108,6 +108,6 @@ export async function executeStage(stage: ValidatedStage, upstream: ReadonlyMap<
         run.emit({ type: 'stage-log', stageId: stage.id, level: 'info', message: `waiting for another fnd process (pid ${pid}) running the same stage` }),
     },
   );
-  if (stage.cache) await cache.recordLast(prepared.specKey, stage.id, signed.details, signature);
+  if (stage.cache) await cache.recordLast(historyKey(prepared), stage.id, signed.details, signature);
   return result;
 }

@@ -88,6 +88,9 @@ describe('cache gc is conservative', () => {
     expect((await fnd(b, ['run', 'pipeline.yaml'], { env })).code).toBe(0);
     const all = cacheEntries(cacheDir);
     expect(all.length).toBeGreaterThan(4);
+    // Each project's status compares with its own last run, though both specs are "pipeline.yaml" in one cache.
+    const status = await fnd(a, ['status', 'pipeline.yaml', '--set', 'vars.count=6', '--json'], { env });
+    expect(JSON.parse(status.stdout)[0].reasons).toEqual(['param count changed: 5 → 6 (--set vars.count=6)']);
 
     const fromA = await fnd(a, ['cache', 'gc', '--yes', '--json'], { env });
     expect(fromA.code).toBe(0);
