@@ -188,3 +188,13 @@ export async function lockHolder(path: string): Promise<{ holder?: LockInfo; ali
   if (holder === 'gone') return 'free';
   return { ...(holder ? { holder } : {}), alive: !(await isStale(path, holder)) };
 }
+
+/**
+ * Removes a lock the caller judged abandoned by other means (another host's run whose heartbeat
+ * stopped), but only while it still holds that same acquisition (the token), never a fresh one.
+ */
+export async function breakAbandonedLock(path: string): Promise<void> {
+  const holder = await readHolder(path);
+  if (holder === 'gone') return;
+  await breakStale(path, holder);
+}

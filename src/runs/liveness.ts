@@ -9,7 +9,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../cache/atomic.js';
-import { lockHolder, tryFileLock } from '../cache/lock.js';
+import { breakAbandonedLock, lockHolder, tryFileLock } from '../cache/lock.js';
 import { RUN_LOCK_FILE } from './run-lease.js';
 import { RUN_FILE, serializeJson, type RunRecord } from './record.js';
 
@@ -45,7 +45,13 @@ export async function settleRun(runDir: string, record: RunRecord): Promise<RunR
   // Re-read under our own claim of the lock, so a run that just finished is not overwritten.
   // The first try breaks the dead holder's lock; the second takes it.
   const lock = join(runDir, RUN_LOCK_FILE);
-  const claim = (await tryFileLock(lock)) ?? (await tryFileLock(lock));
+  let claim = (await tryFileLock(lock)) ?? (await tryFileLock(lock));
+  if (!claim && (await deadRunReason(runDir)) !== undefined) {
+    // Another host's lock is never stale to the lock module (its pid cannot be checked): the stopped
+    // heartbeat decides. Judged again just now, so another reader's fresh claim is not broken.
+    await breakAbandonedLock(lock);
+    claim = await tryFileLock(lock);
+  }
   if (!claim) return record;
   try {
     const current = JSON.parse(await readFile(join(runDir, RUN_FILE), 'utf8')) as RunRecord;
