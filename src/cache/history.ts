@@ -52,4 +52,3 @@ export async function readLast(historyDir: string, specKey: string, stageId: str
     return undefined;
   }
 }
-
