@@ -4,14 +4,21 @@ import { sha256 } from '../hash/canonical.js';
 import { hashDirectory, type HashedFile } from '../hash/files.js';
 import { FndError } from '../util/errors.js';
 import { fsyncDir, fsyncTree } from './atomic.js';
+import { internFile } from './objects.js';
 import { MARKER_FILE, META_FILE, META_FORMAT, type CommitMarker, type EntryMeta, type EntryMetaInput, type OutputMeta } from './meta.js';
 
 /**
  * Fills a staging directory (invisible to readers: it has a dot name next to the final place)
  * with a stage attempt's outputs and exports, hashes them, makes them durable, and writes
  * meta.json then the COMMITTED marker, in that order, each fsynced. The caller renames it into place.
+ * Every file is interned in the blob store first (see objects.ts), so equal contents share one inode.
  */
-export async function buildEntry(staging: string, signature: string, workDir: string, input: EntryMetaInput): Promise<EntryMeta> {
+export interface BlobStore {
+  objectsDir: string;
+  stateDir: string;
+}
+
+export async function buildEntry(staging: string, signature: string, workDir: string, input: EntryMetaInput, blobs: BlobStore): Promise<EntryMeta> {
   await mkdir(staging, { recursive: true });
   await moveDir(join(workDir, 'outputs'), join(staging, 'outputs'));
   await moveDir(join(workDir, 'exports'), join(staging, 'exports'));
@@ -30,6 +37,8 @@ export async function buildEntry(staging: string, signature: string, workDir: st
   const exported = await hashArtifact(join(staging, 'exports'), `${input.stageId}: exports`);
   files.push(...exported.files.map((file) => ({ ...file, path: `exports/${file.path}` })));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Each content once: files equal to a blob become links to it, new contents become blobs.
+  for (const file of files) await internFile(blobs.objectsDir, blobs.stateDir, join(staging, file.path), file.sha256);
 
   const meta: EntryMeta = {
     format: META_FORMAT,

@@ -15,6 +15,9 @@ import { FndError } from '../util/errors.js';
  *   history/<spec hash>/<stage>.json  the details each stage last ran with, for `fnd status`
  *   quarantine/<sig>-<time>-<rand>/   corrupt entries moved aside for inspection; gc removes them
  *   trash/                            entries being deleted (renamed here first so they vanish atomically)
+ *   objects/<h[0..2]>/<h>             blobs: each distinct file content once, read-only; entries hard-link them
+ *   state/<h[0..2]>/<h>.json          stat cache: inode, size, mtime last seen with content h (see state.ts)
+ *   projects/<key>.json               projects whose runs use this cache (gc keeps what any of them references)
  */
 export class StoreLayout {
   constructor(readonly root: string) {}
@@ -37,6 +40,18 @@ export class StoreLayout {
   get trashDir(): string {
     return join(this.root, 'trash');
   }
+  get objectsDir(): string {
+    return join(this.root, 'objects');
+  }
+  get stateDir(): string {
+    return join(this.root, 'state');
+  }
+  get projectsDir(): string {
+    return join(this.root, 'projects');
+  }
+  get resumeRoot(): string {
+    return join(this.root, 'resume');
+  }
 
   entryDir(signature: string): string {
     checkSignature(signature);
@@ -48,7 +63,7 @@ export class StoreLayout {
   }
   resumeDir(signature: string): string {
     checkSignature(signature);
-    return join(this.root, 'resume', signature);
+    return join(this.resumeRoot, signature);
   }
   lockFile(signature: string): string {
     checkSignature(signature);
@@ -75,11 +90,15 @@ export function nonce(): string {
   return randomBytes(4).toString('hex');
 }
 
-/** Reads `<prefix><host>-<pid>-...` or `.<sig>.<host>.<pid>.<rand>.staging` names back. */
+/**
+ * Reads `<prefix><host>-<pid>-...`, `.<sig>.<host>.<pid>.<rand>.staging` and
+ * `.<name>.<host>.<pid>.<rand>.tmp` (a blob or link being placed) names back.
+ */
 export function ownerOf(name: string): { host: string; pid: number } | undefined {
   const work = /^[wt]-([0-9a-f]{8})-(\d+)-/.exec(name);
   const staging = /^\.[0-9a-f]+\.([0-9a-f]{8})\.(\d+)\.[0-9a-f]+\.staging$/.exec(name);
-  const match = work ?? staging;
+  const temp = /^\..+\.([0-9a-f]{8})\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name);
+  const match = work ?? staging ?? temp;
   if (!match) return undefined;
   return { host: match[1]!, pid: Number(match[2]) };
 }

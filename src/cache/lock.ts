@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FndError } from '../util/errors.js';
 import { isProcessAlive } from './layout.js';
@@ -154,4 +154,47 @@ async function release(path: string, token: string): Promise<void> {
   const holder = await readHolder(path);
   // Only remove our own lock: if it was (wrongly) broken and retaken, the new holder keeps it.
   if (holder !== 'gone' && holder?.token === token) await unlink(path).catch(() => {});
+}
+
+/**
+ * Removes the locks in `dir` whose holder is a dead process on this machine (a run killed with
+ * SIGKILL leaves its lock behind). Live holders and other machines' locks stay. Returns the paths removed.
+ */
+export async function reclaimDeadLocks(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith('.lock')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    const holder = await readHolder(path);
+    if (holder === 'gone' || !holder || !(await isStale(path, holder))) continue;
+    await breakStale(path, holder);
+    if ((await readHolder(path)) === 'gone') removed.push(path);
+  }
+  return removed;
+}
+
+/**
+ * Who holds the lock at `path` and whether that process is alive: 'free' when nobody does. A
+ * lock file still being written (holder undefined) counts as alive until it is old enough to be stale.
+ */
+export async function lockHolder(path: string): Promise<{ holder?: LockInfo; alive: boolean } | 'free'> {
+  const holder = await readHolder(path);
+  if (holder === 'gone') return 'free';
+  return { ...(holder ? { holder } : {}), alive: !(await isStale(path, holder)) };
+}
+
+/**
+ * Removes a lock the caller judged abandoned by other means (another host's run whose heartbeat
+ * stopped), but only while it still holds that same acquisition (the token), never a fresh one.
+ */
+export async function breakAbandonedLock(path: string): Promise<void> {
+  const holder = await readHolder(path);
+  if (holder === 'gone') return;
+  await breakStale(path, holder);
 }

@@ -8,15 +8,20 @@ import { buildEntry } from './build.js';
 import { collectGarbage, listEntries, type CacheListing, type GcOptions, type GcResult } from './gc.js';
 import { readLast, recordLast, type LastRun } from './history.js';
 import { StoreLayout, hostTag, isProcessAlive, nonce, ownerOf } from './layout.js';
-import { withFileLock, type LockOptions } from './lock.js';
+import { reclaimDeadLocks, withFileLock, type LockOptions } from './lock.js';
 import { makeEntry, type CacheEntry, type EntryMetaInput } from './meta.js';
 import { verifyEntry, type VerifyMode } from './verify.js';
 
 export type LookupResult = { status: 'hit'; entry: CacheEntry } | { status: 'miss' } | { status: 'corrupt'; reason: string };
 
 export interface LookupOptions {
-  /** `full` (default) re-hashes every file; `sizes` checks presence and sizes only. */
+  /**
+   * `stat` (default) re-hashes only files the stat cache cannot vouch for; `full` re-hashes
+   * every file; `sizes` checks presence and sizes only.
+   */
   verify?: VerifyMode;
+  /** Judge only: leave a corrupt entry where it is (`fnd status` must not change the cache). */
+  dryRun?: boolean;
 }
 
 /** How many times commit retries the final rename when it keeps finding a corrupt entry in its way. */
@@ -71,7 +76,7 @@ export class CacheStore {
       }
       const staging = this.layout.stagingDir(signature);
       try {
-        const built = await buildEntry(staging, signature, workDir, meta);
+        const built = await buildEntry(staging, signature, workDir, meta, this.layout);
         await rename(staging, finalDir);
         await fsyncDir(dirname(finalDir));
         await fsyncDir(this.layout.cacheDir); // the shard directory may be new
@@ -99,8 +104,9 @@ export class CacheStore {
     const dir = this.layout.entryDir(signature);
     const inode = await inodeOf(dir);
     if (inode === undefined) return { status: 'miss' };
-    const verified = await verifyEntry(dir, signature, options.verify ?? 'full');
+    const verified = await verifyEntry(dir, signature, options.verify ?? 'stat', this.layout.stateDir);
     if (verified.ok) return { status: 'hit', entry: makeEntry(signature, dir, verified.meta) };
+    if (options.dryRun) return { status: 'corrupt', reason: verified.reason };
     // A process that did not hold the lock (`fnd status`) must not move aside a fresh entry that
     // replaced the corrupt one while we were verifying: only quarantine the directory we judged.
     if ((await inodeOf(dir)) !== inode) return this.lookup(signature, options);
@@ -123,17 +129,19 @@ export class CacheStore {
   }
 
   /**
-   * Removes work directories, half-built entries and half-deleted trash left by processes on this
-   * machine that are no longer running. Returns the paths removed.
+   * Removes work directories, half-built entries, half-placed blobs, half-deleted trash and locks
+   * left by processes on this machine that are no longer running. Returns the paths removed.
    */
   async cleanTmp(): Promise<string[]> {
     const candidates: string[] = [
       ...(await listDir(this.layout.tmpDir)).map((name) => join(this.layout.tmpDir, name)),
       ...(await listDir(this.layout.trashDir)).map((name) => join(this.layout.trashDir, name)),
     ];
-    for (const shard of await listDir(this.layout.cacheDir)) {
-      const shardDir = join(this.layout.cacheDir, shard);
-      for (const name of await listDir(shardDir)) if (name.startsWith('.')) candidates.push(join(shardDir, name));
+    for (const sharded of [this.layout.cacheDir, this.layout.objectsDir]) {
+      for (const shard of await listDir(sharded)) {
+        const shardDir = join(sharded, shard);
+        for (const name of await listDir(shardDir)) if (name.startsWith('.')) candidates.push(join(shardDir, name));
+      }
     }
     const removed: string[] = [];
     const here = hostTag();
@@ -143,7 +151,25 @@ export class CacheStore {
       await rm(path, { recursive: true, force: true });
       removed.push(path);
     }
+    removed.push(...(await reclaimDeadLocks(this.layout.locksDir)));
     return removed;
+  }
+
+  /**
+   * Re-hashes every file of every entry, ignoring the stat cache (which it renews), and
+   * quarantines the entries that fail. Returns one line per entry checked.
+   */
+  async verifyAll(): Promise<{ signature: string; stageId: string; ok: boolean; reason?: string }[]> {
+    const results = [];
+    for (const listed of await listEntries(this.layout)) {
+      const found = await this.withLock(listed.signature, () => this.lookup(listed.signature, { verify: 'full' }));
+      results.push(
+        found.status === 'corrupt'
+          ? { signature: listed.signature, stageId: listed.stageId, ok: false, reason: found.reason }
+          : { signature: listed.signature, stageId: listed.stageId, ok: found.status === 'hit' },
+      );
+    }
+    return results;
   }
 
   /** Remembers the details a stage of a spec last ran with (for `fnd status`). */

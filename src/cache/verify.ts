@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { sha256 } from '../hash/canonical.js';
-import { hashFile } from '../hash/files.js';
+import { checkHash } from './state.js';
 import { walkFiles } from '../hash/walk.js';
 import { MARKER_FILE, META_FILE, metaProblem, type CommitMarker, type EntryMeta } from './meta.js';
 
-/** `full` re-hashes every file; `sizes` trusts sizes only (cheap, for listing and status). */
-export type VerifyMode = 'full' | 'sizes';
+/**
+ * `full` re-hashes every file (`fnd cache verify`); `stat` (the default) re-hashes only files
+ * whose inode, size or mtime differ from the stat cache's record; `sizes` trusts sizes only.
+ */
+export type VerifyMode = 'full' | 'stat' | 'sizes';
 
 export type VerifyResult = { ok: true; meta: EntryMeta } | { ok: false; reason: string };
 
@@ -14,7 +17,7 @@ export type VerifyResult = { ok: true; meta: EntryMeta } | { ok: false; reason: 
  * marker was written after), then every file's existence, size and (in `full` mode) sha256, and
  * that no file was added. The first problem found is the reason, naming the file.
  */
-export async function verifyEntry(dir: string, signature: string, mode: VerifyMode): Promise<VerifyResult> {
+export async function verifyEntry(dir: string, signature: string, mode: VerifyMode, stateDir: string): Promise<VerifyResult> {
   const markerText = await readText(`${dir}/${MARKER_FILE}`);
   if (markerText === undefined) return fail(`${MARKER_FILE} marker missing (the entry was never completed)`);
   let marker: Partial<CommitMarker>;
@@ -56,15 +59,15 @@ export async function verifyEntry(dir: string, signature: string, mode: VerifyMo
       return fail(`${file.path}: not part of the committed entry`);
     }
   }
-  if (mode === 'full') {
+  if (mode !== 'sizes') {
     for (const file of meta.files) {
-      let actual: string;
+      let check;
       try {
-        actual = await hashFile(`${dir}/${file.path}`);
+        check = await checkHash(stateDir, `${dir}/${file.path}`, file.sha256, mode === 'stat');
       } catch {
         return fail(`${file.path}: unreadable`);
       }
-      if (actual !== file.sha256) return fail(`${file.path}: sha256 mismatch`);
+      if (check === 'mismatch') return fail(`${file.path}: sha256 mismatch`);
     }
   }
   return { ok: true, meta };

@@ -1,13 +1,12 @@
 import { rm } from 'node:fs/promises';
-import type { Artifact, Device } from '../sdk/index.js';
 import type { CacheStore } from '../cache/store.js';
 import type { CacheEntry } from '../cache/meta.js';
-import { explainDifference } from '../hash/signature.js';
-import { sha256 } from '../hash/canonical.js';
 import type { ValidatedStage } from '../spec/validate.js';
 import type { PreparedPipeline } from './prepare.js';
+import type { PluginCode } from './stage-signature.js';
 import type { EngineEvent } from './events.js';
-import { stageSignature } from './stage-signature.js';
+import { confirmDecision, decideStage, historyKey, type Upstream } from './decide.js';
+import type { StageEvent } from './context.js';
 import { runStageInProcess, runStageInWorker } from './stage-runner.js';
 import type { StageJob } from './stage-job.js';
 
@@ -16,8 +15,10 @@ export interface StageRunResult {
   entry: CacheEntry;
   signature: string;
   durationMs: number;
-  /** Why it ran (or "cached"). */
+  /** Why it ran (or "cached"): the first of `reasons`. */
   reason: string;
+  /** Every reason it ran (decideStage); empty when restored. */
+  reasons: string[];
 }
 
 export interface StageExecutionContext {
@@ -28,29 +29,7 @@ export interface StageExecutionContext {
   signal: AbortSignal;
   emit(event: EngineEvent): void;
   /** Hashes of plugin source folders, computed once per run. */
-  codeHashes: Map<string, Promise<string>>;
-}
-
-export function stageDevice(stage: ValidatedStage, prepared: PreparedPipeline): Device {
-  return stage.device ?? prepared.registry.loadedPlugin(stage.uses).definition.device ?? 'cpu';
-}
-
-/** The artifacts a stage reads: the outputs of the upstream stages it is wired to. */
-export function stageInputs(stage: ValidatedStage, prepared: PreparedPipeline, upstream: Map<string, CacheEntry>): Record<string, Artifact> {
-  const definition = prepared.registry.loadedPlugin(stage.uses).definition;
-  const inputs: Record<string, Artifact> = {};
-  for (const [port, ref] of Object.entries(stage.inputs)) {
-    const entry = upstream.get(ref.stage);
-    if (!entry) throw new Error(`internal: input ${port} of ${stage.id} read before ${ref.stage} finished`);
-    const outPort = ref.port!;
-    inputs[port] = {
-      kind: definition.inputs[port]!.kind,
-      path: entry.outputDir(outPort),
-      hash: entry.outputHash(outPort),
-      producer: { stageId: ref.stage, port: outPort },
-    };
-  }
-  return inputs;
+  codeHashes: Map<string, Promise<PluginCode>>;
 }
 
 /**
@@ -58,92 +37,77 @@ export function stageInputs(stage: ValidatedStage, prepared: PreparedPipeline, u
  * signature's lock and commit its outputs. Two `fnd run`s that need the same stage serialise
  * on the lock; the second then finds the first one's entry.
  */
-export async function executeStage(stage: ValidatedStage, upstream: Map<string, CacheEntry>, run: StageExecutionContext): Promise<StageRunResult> {
+export async function executeStage(stage: ValidatedStage, upstream: ReadonlyMap<string, Upstream>, run: StageExecutionContext): Promise<StageRunResult> {
   const { prepared, cache } = run;
   const plugin = prepared.registry.loadedPlugin(stage.uses);
-  const inputs = stageInputs(stage, prepared, upstream);
-  const device = stageDevice(stage, prepared);
-  const identity = await stageSignature({
-    plugin,
-    params: stage.params,
-    inputs,
-    device,
-    specDir: prepared.paths.specDir,
-    codeHashes: run.codeHashes,
-  });
-  // `cache: false` stages run every time; their outputs still go through the store so that
-  // downstream stages read them the same way, under a signature unique to this run.
-  const signature = stage.cache ? identity.value : sha256(`${identity.value}:${run.runId}`);
-  const previous = await cache.readLast(prepared.specKey, stage.id);
-  const reason = stage.cache ? explainDifference(previous?.details, identity.details) : 'cache: false';
   const started = Date.now();
+  // decide → lock → confirm under the lock → run or restore → commit.
+  const decided = await decideStage({ stage, prepared, upstream, codeHashes: run.codeHashes, runId: run.runId }, cache);
+  const { signed } = decided;
+  const signature = signed.signature;
+  const inputs = signed.inputs!;
+  const device = signed.device;
 
-  const restore = async (): Promise<StageRunResult | undefined> => {
-    if (!stage.cache) return undefined;
-    const found = await cache.lookup(signature);
-    if (found.status === 'hit') {
-      return { status: 'cached', entry: found.entry, signature, durationMs: Date.now() - started, reason: 'cached' };
-    }
-    if (found.status === 'corrupt') {
-      run.emit({ type: 'warning', stageId: stage.id, message: `cache entry of stage "${stage.id}" is corrupt (${found.reason}); running the stage again` });
-    }
-    return undefined;
-  };
-
-  // Lookups happen under the lock too: a concurrent process may be replacing a corrupt entry.
   const result = await cache.withLock(
-      signature,
-      async () => {
-        const restored = await restore();
-        if (restored) return restored;
-        run.emit({ type: 'stage-start', stageId: stage.id, plugin: stage.uses, device, reason });
-        const workDir = await cache.newWorkDir();
-        const job: StageJob = {
+    signature,
+    async (): Promise<StageRunResult> => {
+      const decision = await confirmDecision(decided, cache);
+      if (decision.action === 'restore') {
+        return { status: 'cached', entry: decision.entry!, signature, durationMs: Date.now() - started, reason: 'cached', reasons: [] };
+      }
+      if (decision.lookup.status === 'corrupt') {
+        run.emit({ type: 'warning', stageId: stage.id, message: `cache entry of stage "${stage.id}" is corrupt (${decision.lookup.reason}); running the stage again` });
+      }
+      const reason = decision.reasons[0]!;
+      run.emit({ type: 'stage-start', stageId: stage.id, plugin: stage.uses, device, reason });
+      const workDir = await cache.newWorkDir();
+      const job: StageJob = {
+        stageId: stage.id,
+        plugin: stage.uses,
+        pluginEntry: plugin.location.entry,
+        params: stage.params,
+        inputs,
+        workDir,
+        resumeDir: cache.resumeDir(signature),
+        specDir: prepared.paths.specDir,
+        projectDir: prepared.paths.projectDir,
+        seed: typeof stage.params.seed === 'number' ? stage.params.seed : run.seed,
+        device,
+        ...(decision.details.environment.backend !== undefined ? { backend: decision.details.environment.backend } : {}),
+      };
+      const hooks = {
+        signal: run.signal,
+        onEvent: (event: StageEvent) =>
+          run.emit(
+            event.type === 'log'
+              ? { type: 'stage-log', stageId: stage.id, level: event.level, message: event.message }
+              : { type: 'stage-progress', stageId: stage.id, update: event.update },
+          ),
+        onWarning: (message: string) => run.emit({ type: 'warning', stageId: stage.id, message }),
+      };
+      try {
+        const outcome = device === 'gpu' ? await runStageInWorker(job, hooks) : await runStageInProcess(job, hooks);
+        if (run.signal.aborted) throw new Error('interrupted');
+        const durationMs = Date.now() - started;
+        const entry = await cache.commit(signature, workDir, {
           stageId: stage.id,
           plugin: stage.uses,
-          pluginEntry: plugin.location.entry,
-          params: stage.params,
-          inputs,
-          workDir,
-          resumeDir: cache.resumeDir(signature),
-          specDir: prepared.paths.specDir,
-          projectDir: prepared.paths.projectDir,
-          seed: typeof stage.params.seed === 'number' ? stage.params.seed : run.seed,
-          device,
-        };
-        const hooks = {
-          signal: run.signal,
-          onEvent: (event: import('./context.js').StageEvent) =>
-            run.emit(
-              event.type === 'log'
-                ? { type: 'stage-log', stageId: stage.id, level: event.level, message: event.message }
-                : { type: 'stage-progress', stageId: stage.id, update: event.update },
-            ),
-          onWarning: (message: string) => run.emit({ type: 'warning', stageId: stage.id, message }),
-        };
-        try {
-          const outcome = device === 'gpu' ? await runStageInWorker(job, hooks) : await runStageInProcess(job, hooks);
-          if (run.signal.aborted) throw new Error('interrupted');
-          const durationMs = Date.now() - started;
-          const entry = await cache.commit(signature, workDir, {
-            stageId: stage.id,
-            plugin: stage.uses,
-            details: identity.details,
-            metrics: outcome.metrics ?? {},
-            summary: outcome.summary,
-            durationMs,
-          });
-          await cache.clearResume(signature);
-          return { status: 'ran' as const, entry, signature, durationMs, reason };
-        } finally {
-          await rm(workDir, { recursive: true, force: true });
-        }
-      },
-      {
-        onWait: (pid) =>
-          run.emit({ type: 'stage-log', stageId: stage.id, level: 'info', message: `waiting for another fnd process (pid ${pid}) running the same stage` }),
-      },
-    );
-  if (stage.cache) await cache.recordLast(prepared.specKey, stage.id, identity.details, signature);
+          details: decision.details,
+          metrics: outcome.metrics ?? {},
+          summary: outcome.summary,
+          durationMs,
+        });
+        await cache.clearResume(signature);
+        return { status: 'ran', entry, signature, durationMs, reason, reasons: decision.reasons };
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+      }
+    },
+    {
+      onWait: (pid) =>
+        run.emit({ type: 'stage-log', stageId: stage.id, level: 'info', message: `waiting for another fnd process (pid ${pid}) running the same stage` }),
+    },
+  );
+  if (stage.cache) await cache.recordLast(historyKey(prepared), stage.id, signed.details, signature);
   return result;
 }

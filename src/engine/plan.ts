@@ -1,73 +1,43 @@
 import { CacheStore } from '../cache/store.js';
-import type { CacheEntry } from '../cache/meta.js';
-import { explainDifference } from '../hash/signature.js';
-import type { Artifact } from '../sdk/index.js';
-import { stageDevice } from './execute-stage.js';
+import { decideStage, type LookupStatus, type Upstream } from './decide.js';
 import type { PreparedPipeline } from './prepare.js';
-import { stageSignature } from './stage-signature.js';
+import type { PluginCode } from './stage-signature.js';
 
 export interface StagePlan {
   stageId: string;
   plugin: string;
   status: 'cached' | 'will run';
-  /** For `will run`: the first reason (cheapest check first), e.g. `param learning_rate changed: 5e-05 → 3e-05`. */
+  /** For `will run`: the first of `reasons`, e.g. `param learning_rate changed: 5e-05 → 3e-05`; "cached" otherwise. */
   reason: string;
+  /** Every reason it will run, the change just made with --set first (decideStage). */
+  reasons: string[];
+  lookup: LookupStatus;
+  /** Undefined while an upstream stage must run first (the input hashes are not known yet). */
   signature?: string;
 }
 
 /**
- * What `fnd run` would do, without running anything: walks the stages in order, restoring
- * signatures from the cache where every input is known, and otherwise explaining what changed.
+ * What `fnd run` would do, without running or changing anything: decideStage for each stage in
+ * order, the stages that will run counting as "runs first" for the ones that read from them.
  */
 export async function planPipeline(prepared: PreparedPipeline): Promise<StagePlan[]> {
   const cache = new CacheStore(prepared.paths.cacheDir);
-  const cached = new Map<string, CacheEntry>();
-  const willRun = new Set<string>();
-  const codeHashes = new Map<string, Promise<string>>();
+  const upstream = new Map<string, Upstream>();
+  const codeHashes = new Map<string, Promise<PluginCode>>();
   const plans: StagePlan[] = [];
   for (const stage of prepared.pipeline.stages) {
-    const plugin = prepared.registry.loadedPlugin(stage.uses);
-    const previous = await cache.readLast(prepared.specKey, stage.id);
-    const changedUpstream = Object.values(stage.inputs).map((ref) => ref.stage).filter((id) => willRun.has(id));
-    const inputs: Record<string, Pick<Artifact, 'hash'>> = {};
-    for (const [port, ref] of Object.entries(stage.inputs)) {
-      const entry = cached.get(ref.stage);
-      // An input whose producer will run has no hash yet; compare everything else with last time.
-      inputs[port] = { hash: entry ? entry.outputHash(ref.port!) : (previous?.details.inputs[port] ?? 'unknown') };
-    }
-    const identity = await stageSignature({
-      plugin,
-      params: stage.params,
-      inputs,
-      device: stageDevice(stage, prepared),
-      specDir: prepared.paths.specDir,
-      codeHashes,
+    const decision = await decideStage({ stage, prepared, upstream, codeHashes }, cache);
+    const runs = decision.action === 'run';
+    upstream.set(stage.id, runs ? { runs: true } : { runs: false, entry: decision.entry });
+    plans.push({
+      stageId: stage.id,
+      plugin: stage.uses,
+      status: runs ? 'will run' : 'cached',
+      reason: runs ? decision.reasons[0]! : 'cached',
+      reasons: decision.reasons,
+      lookup: decision.lookup.status,
+      ...(decision.signature !== undefined && stage.cache ? { signature: decision.signature } : {}),
     });
-    let plan: StagePlan;
-    if (!stage.cache) {
-      plan = { stageId: stage.id, plugin: stage.uses, status: 'will run', reason: 'cache: false' };
-    } else if (changedUpstream.length > 0) {
-      const own = explainDifference(previous?.details, identity.details);
-      // Own params/code unchanged: the reason is upstream (its new output hash is not known yet).
-      const reason = own === 'unchanged' || own.startsWith('input ') ? `upstream stage ${changedUpstream.join(', ')} will run` : own;
-      plan = { stageId: stage.id, plugin: stage.uses, status: 'will run', reason };
-    } else {
-      const found = await cache.lookup(identity.value);
-      if (found.status === 'hit') {
-        cached.set(stage.id, found.entry);
-        plan = { stageId: stage.id, plugin: stage.uses, status: 'cached', reason: 'cached', signature: identity.value };
-      } else {
-        const reason =
-          found.status === 'corrupt'
-            ? `cache entry is corrupt (${found.reason})`
-            : previous?.signature === identity.value
-              ? 'cache entry was removed (cache gc?)'
-              : explainDifference(previous?.details, identity.details);
-        plan = { stageId: stage.id, plugin: stage.uses, status: 'will run', reason, signature: identity.value };
-      }
-    }
-    if (plan.status === 'will run') willRun.add(stage.id);
-    plans.push(plan);
   }
   return plans;
 }

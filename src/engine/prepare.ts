@@ -12,6 +12,10 @@ export interface PreparedPipeline {
   paths: ProjectPaths;
   /** Identifies the spec within the project, for "what changed since last time" in `fnd status`. */
   specKey: string;
+  /** The --set overrides given, as typed. */
+  sets?: string[];
+  /** With --set: each stage's params without the overrides, so a decision can name the change just made first. */
+  paramsWithoutSets?: Map<string, Record<string, unknown>>;
 }
 
 export interface PrepareOptions {
@@ -30,5 +34,16 @@ export async function preparePipeline(specFile: string, options: PrepareOptions 
   await registry.loadMany(loaded.resolved.stages.map((stage) => stage.uses).filter((name) => registry.location(name)));
   const pipeline = validatePipeline(loaded, registry.catalog());
   const specKey = relative(paths.projectDir, loaded.file).split('\\').join('/');
-  return { loaded, pipeline, registry, paths, specKey };
+  const sets = options.sets ?? [];
+  return { loaded, pipeline, registry, paths, specKey, sets, paramsWithoutSets: sets.length > 0 ? await paramsWithout(specFile, registry) : undefined };
+}
+
+/** The spec's params as written (no --set); undefined when that spec alone does not validate. */
+async function paramsWithout(specFile: string, registry: PluginRegistry): Promise<Map<string, Record<string, unknown>> | undefined> {
+  try {
+    const plain = validatePipeline(await loadSpec(specFile, {}), registry.catalog());
+    return new Map(plain.stages.map((stage) => [stage.id, stage.params]));
+  } catch {
+    return undefined;
+  }
 }

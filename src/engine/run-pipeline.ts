@@ -1,15 +1,19 @@
-import { cp, readdir } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { stringify } from 'yaml';
 import { CacheStore } from '../cache/store.js';
+import { isDirectory } from '../cache/fsutil.js';
+import { linkTree } from '../cache/link.js';
 import type { CacheEntry } from '../cache/meta.js';
 import { newRunId } from '../runs/id.js';
+import { listRuns } from '../runs/store.js';
+import { registerProject } from '../cache/projects.js';
 import { createRunFolder, type RunMetrics, type RunRecord, type RunWriter } from '../runs/record.js';
 import type { ValidatedPipeline } from '../spec/validate.js';
 import { isUserError } from '../util/errors.js';
 import { collectEnvironment } from './environment.js';
 import type { EngineEvent, Reporter, RunStatus } from './events.js';
 import { executeStage, type StageExecutionContext } from './execute-stage.js';
+import type { Upstream } from './decide.js';
 import { writeRunReport } from './run-report.js';
 import { preparePipeline, type PrepareOptions, type PreparedPipeline } from './prepare.js';
 
@@ -51,9 +55,9 @@ export function resolvedSpecYaml(pipeline: ValidatedPipeline): string {
   return stringify({ name: spec.name, description: spec.description, seed: spec.seed, vars: spec.vars, stages });
 }
 
-async function copyExports(entry: CacheEntry, runDir: string): Promise<void> {
-  const names = await readdir(entry.exportsDir).catch(() => [] as string[]);
-  for (const name of names) await cp(`${entry.exportsDir}/${name}`, `${runDir}/${name}`, { recursive: true });
+/** A stage's exports appear in the run folder as hard links to the cache entry's files (no copies). */
+async function linkExports(entry: CacheEntry, runDir: string): Promise<void> {
+  if (await isDirectory(entry.exportsDir)) await linkTree(entry.exportsDir, runDir);
 }
 
 function firstLine(error: unknown): string {
@@ -65,6 +69,9 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
   const { pipeline, paths } = prepared;
   const cache = new CacheStore(paths.cacheDir);
   await cache.cleanTmp();
+  await registerProject(cache.layout, paths.projectDir, paths.runsDir);
+  // Reading the runs records the ones whose process died (kill -9) as crashed and frees their locks.
+  await listRuns(paths.runsDir);
   const started = Date.now();
   const stageById = new Map(pipeline.stages.map((stage) => [stage.id, stage]));
   const writer: RunWriter = await createRunFolder(
@@ -104,7 +111,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
     emit,
     codeHashes: new Map(),
   };
-  const done = new Map<string, CacheEntry>();
+  const done = new Map<string, Upstream>();
   const metrics: RunMetrics = {};
   const pending = new Set(pipeline.order);
   const running = new Map<string, Promise<void>>();
@@ -117,15 +124,15 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
     const task = (async () => {
       try {
         const result = await executeStage(stage, done, context);
-        done.set(stageId, result.entry);
+        done.set(stageId, { entry: result.entry, runs: result.status === 'ran' });
         if (Object.keys(result.entry.meta.metrics).length > 0) metrics[stageId] = result.entry.meta.metrics;
-        await copyExports(result.entry, writer.dir);
+        await linkExports(result.entry, writer.dir);
         await writer.updateStage(stageId, {
           plugin: stage.uses,
           status: result.status,
           signature: result.signature,
           durationMs: result.durationMs,
-          ...(result.status === 'ran' ? { reason: result.reason } : {}),
+          ...(result.status === 'ran' ? { reason: result.reason, reasons: result.reasons } : {}),
         });
         emit({ type: 'stage-end', stageId, status: result.status, durationMs: result.durationMs, summary: result.entry.meta.summary, reason: result.reason });
       } catch (error) {

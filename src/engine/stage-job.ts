@@ -6,6 +6,8 @@ export interface StageJob extends Omit<StageContextOptions, 'signal' | 'onEvent'
   pluginEntry: string;
   params: Record<string, unknown>;
   inputs: Record<string, Artifact>;
+  /** The backend (and kernels) the stage was signed with; the process running it checks it gets the same. */
+  backend?: string;
 }
 
 export type WorkerMessage =

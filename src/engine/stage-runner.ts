@@ -4,6 +4,7 @@ import type { StageDefinition, StageResult } from '../sdk/index.js';
 import { FndError, isUserError } from '../util/errors.js';
 import { moduleExtension, runningFromSource } from '../util/package-root.js';
 import { createStageContext, type StageEvent } from './context.js';
+import { checkSignedBackend } from './environment.js';
 import type { StageJob, WorkerMessage } from './stage-job.js';
 
 export interface StageAttemptHooks {
@@ -23,6 +24,7 @@ export async function runStageInProcess(job: StageJob, hooks: StageAttemptHooks)
   const module = (await importModule(job.pluginEntry)) as { default: StageDefinition<Record<string, unknown>> };
   const ctx = createStageContext({ ...job, signal: hooks.signal, onEvent: hooks.onEvent });
   try {
+    checkSignedBackend(job);
     return (await module.default.run(ctx, job.inputs, job.params)) ?? {};
   } catch (error) {
     if (hooks.signal.aborted) throw error;

@@ -3,29 +3,30 @@ import type { StageDefinition } from '../sdk/index.js';
 import { isUserError } from '../util/errors.js';
 import { importModule } from '../plugins/import-module.js';
 import { createStageContext } from './context.js';
+import { checkSignedBackend } from './environment.js';
+import { backendChoiceFor } from '../nn/backend/identity.js';
 import type { StageJob, WorkerMessage } from './stage-job.js';
-import { gpuBackendAvailable } from './gpu.js';
 
-/** Entry of a stage worker process (`fnd __stage-worker`, started by runStageInWorker). */
+/**
+ * Entry of a stage worker process (`fnd __stage-worker`, started by runStageInWorker): the only
+ * kind of process that may load a GPU backend, and only for a `device: gpu` stage.
+ */
 export async function workerMain(): Promise<number> {
   const job = (await getOneMessage()) as unknown as StageJob;
   const signal = await getCancelSignal();
   const send = (message: WorkerMessage) => sendMessage(message as never);
-  let device = job.device;
-  if (device === 'gpu') {
-    const gpu = await gpuBackendAvailable();
-    if (!gpu.available) {
+  try {
+    // The same choice the stage was signed with (checked below): tensorflow-gpu when a GPU is usable.
+    const choice = checkSignedBackend(job) ?? backendChoiceFor(job.device);
+    let device = job.device;
+    if (device === 'gpu' && choice.name !== 'tensorflow-gpu') {
       device = 'cpu';
       await send({
         type: 'device',
         device,
-        warning: `stage "${job.stageId}" asked for a GPU but none is usable (${gpu.reason}); running it on the CPU`,
+        warning: `stage "${job.stageId}" asked for a GPU but none is usable (${choice.gpuUnavailable ?? 'tensorflow-gpu unavailable'}); running it on the CPU (${choice.identity})`,
       });
-    } else {
-      process.env.FND_BACKEND ??= 'tensorflow-gpu';
     }
-  }
-  try {
     const module = (await importModule(job.pluginEntry)) as { default: StageDefinition<Record<string, unknown>> };
     const ctx = createStageContext({
       ...job,

@@ -1,28 +1,42 @@
 import { canonicalJson } from './canonical.js';
 import type { SignatureDetails } from './signature.js';
 
+/** One way the details differ from last time, e.g. `{ part: 'param', key: 'learning_rate', text: 'param learning_rate changed: 5e-05 → 3e-05' }`. */
+export interface Difference {
+  part: 'plugin' | 'version' | 'code' | 'param' | 'input' | 'environment';
+  /** The param path, input port or environment key (empty for plugin, version and code). */
+  key: string;
+  text: string;
+}
+
 /**
- * Why a stage must run again: the FIRST difference between the details recorded last time and
- * now, checked cheapest-first (identity, code, params, inputs, environment) so the message names
- * the cause a user controls most directly. Returns "unchanged" when nothing differs.
+ * Every difference between the details recorded last time and now, cheapest-first (identity,
+ * code, params, inputs, environment), so the first names the cause a user controls most directly.
+ * Empty when nothing differs. `previous` undefined (never ran) is not a difference: callers say so.
  */
+export function listDifferences(previous: SignatureDetails, current: SignatureDetails): Difference[] {
+  const found: Difference[] = [];
+  if (previous.plugin !== current.plugin) found.push({ part: 'plugin', key: '', text: `plugin changed: ${previous.plugin} → ${current.plugin}` });
+  if (previous.version !== current.version) {
+    found.push({ part: 'version', key: '', text: `plugin version changed: ${previous.version} → ${current.version}` });
+  }
+  if (previous.code !== current.code) found.push({ part: 'code', key: '', text: `code of plugin "${current.plugin}" changed` });
+  for (const param of leafDifferences(previous.params ?? {}, current.params ?? {}, '')) found.push({ part: 'param', key: param.path, text: `param ${param.text}` });
+  for (const input of recordDifferences(previous.inputs ?? {}, current.inputs ?? {})) {
+    found.push({ part: 'input', key: input.key, text: `input ${input.key} ${input.kind}` });
+  }
+  // The backend first: the other environment facts (package versions, builds) follow from it.
+  const environment = recordDifferences(previous.environment ?? {}, current.environment ?? {}).sort((a, b) => Number(b.key === 'backend') - Number(a.key === 'backend'));
+  for (const { key, before, after } of environment) {
+    found.push({ part: 'environment', key, text: `${key} changed: ${before ?? '(none)'} → ${after ?? '(none)'}` });
+  }
+  return found;
+}
+
+/** The first difference's text, "never run before", or "unchanged". */
 export function explainDifference(previous: SignatureDetails | undefined, current: SignatureDetails): string {
   if (previous === undefined) return 'never run before';
-  if (previous.plugin !== current.plugin) return `plugin changed: ${previous.plugin} → ${current.plugin}`;
-  if (previous.version !== current.version) {
-    return `plugin version changed: ${previous.version} → ${current.version}`;
-  }
-  if (previous.code !== current.code) return `code of plugin "${current.plugin}" changed`;
-  const param = firstDifference(previous.params ?? {}, current.params ?? {}, '');
-  if (param !== undefined) return `param ${param}`;
-  const input = firstRecordDifference(previous.inputs ?? {}, current.inputs ?? {});
-  if (input !== undefined) return `input ${input.key} ${input.kind === 'changed' ? 'changed' : input.kind}`;
-  const environment = firstRecordDifference(previous.environment ?? {}, current.environment ?? {});
-  if (environment !== undefined) {
-    const { key, before, after } = environment;
-    return `${key} changed: ${before ?? '(none)'} → ${after ?? '(none)'}`;
-  }
-  return 'unchanged';
+  return listDifferences(previous, current)[0]?.text ?? 'unchanged';
 }
 
 interface RecordDifference {
@@ -32,47 +46,46 @@ interface RecordDifference {
   after?: string;
 }
 
-function firstRecordDifference(before: Record<string, string>, after: Record<string, string>): RecordDifference | undefined {
+function recordDifferences(before: Record<string, string>, after: Record<string, string>): RecordDifference[] {
+  const found: RecordDifference[] = [];
   for (const key of unionKeys(before, after)) {
     const a = before[key];
     const b = after[key];
     if (a === b) continue;
     const kind = a === undefined ? 'added' : b === undefined ? 'removed' : 'changed';
-    return { key, kind, before: a, after: b };
+    found.push({ key, kind, before: a, after: b });
   }
-  return undefined;
+  return found;
 }
 
-/** Describes the first differing leaf as "<path> changed: a → b", "<path> added: b" or "<path> removed (was a)". */
-function firstDifference(before: unknown, after: unknown, path: string): string | undefined {
+/** Every differing leaf, as { path, text: "<path> changed: a → b" | "<path> added: b" | "<path> removed (was a)" }. */
+function leafDifferences(before: unknown, after: unknown, path: string): { path: string; text: string }[] {
   if (isRecord(before) && isRecord(after)) {
+    const found: { path: string; text: string }[] = [];
     for (const key of unionKeys(before, after)) {
       const plain = /^[A-Za-z_$][\w$-]*$/.test(key);
       const childPath = plain ? (path === '' ? key : `${path}.${key}`) : `${path}[${JSON.stringify(key)}]`;
       const a = before[key];
       const b = after[key];
       if (a === undefined && b === undefined) continue;
-      if (a === undefined) return `${childPath} added: ${show(b)}`;
-      if (b === undefined) return `${childPath} removed (was ${show(a)})`;
-      const found = firstDifference(a, b, childPath);
-      if (found !== undefined) return found;
+      if (a === undefined) found.push({ path: childPath, text: `${childPath} added: ${show(b)}` });
+      else if (b === undefined) found.push({ path: childPath, text: `${childPath} removed (was ${show(a)})` });
+      else found.push(...leafDifferences(a, b, childPath));
     }
-    return undefined;
+    return found;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
+    const found: { path: string; text: string }[] = [];
     const shared = Math.min(before.length, after.length);
-    for (let index = 0; index < shared; index++) {
-      const found = firstDifference(before[index], after[index], `${path}[${index}]`);
-      if (found !== undefined) return found;
-    }
-    if (after.length > shared) return `${path}[${shared}] added: ${show(after[shared])}`;
-    if (before.length > shared) return `${path}[${shared}] removed (was ${show(before[shared])})`;
-    return undefined;
+    for (let index = 0; index < shared; index++) found.push(...leafDifferences(before[index], after[index], `${path}[${index}]`));
+    if (after.length > shared) found.push({ path: `${path}[${shared}]`, text: `${path}[${shared}] added: ${show(after[shared])}` });
+    if (before.length > shared) found.push({ path: `${path}[${shared}]`, text: `${path}[${shared}] removed (was ${show(before[shared])})` });
+    return found;
   }
-  if (sameLeaf(before, after)) return undefined;
+  if (sameLeaf(before, after)) return [];
   // 3 → "3" must not read as "3 → 3": quote strings when the type changed.
   const quote = typeof before !== typeof after;
-  return `${path} changed: ${show(before, quote)} → ${show(after, quote)}`;
+  return [{ path, text: `${path} changed: ${show(before, quote)} → ${show(after, quote)}` }];
 }
 
 function sameLeaf(a: unknown, b: unknown): boolean {

@@ -6,6 +6,8 @@ import { prebuiltCodeHash, rememberCodeHash } from './prebuilt-code-hashes.js';
 
 // `import x from './a.js'`, `export * from '../b.js'`, `import('./c.js')`: relative specifiers only.
 const IMPORT_PATTERN = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+// The same forms with a package specifier (`@scope/name/sub` or `name/sub`), captured up to the package name.
+const PACKAGE_PATTERN = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"]((?:@[\w.-]+\/)?[\w.-]+)(?:\/[^'"]*)?['"]/g;
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.tsx', '.js', '.mjs'];
 
 /** `./x.js` written in TypeScript resolves to `./x.ts`, as tsx and tsc resolve it. */
@@ -32,6 +34,16 @@ export function localModuleGraph(entry: string): string[] {
     }
   }
   return [...seen].sort();
+}
+
+/** The packages (bare specifiers; `node:` builtins never match) the local module graph of `entry` imports, sorted. */
+export function packageImports(entry: string): string[] {
+  const names = new Set<string>();
+  for (const file of localModuleGraph(entry)) {
+    if (!SOURCE_EXTENSIONS.includes(extname(file))) continue;
+    for (const match of readFileSync(file, 'utf8').matchAll(PACKAGE_PATTERN)) if (!match[1]!.startsWith('.')) names.add(match[1]!);
+  }
+  return [...names].sort();
 }
 
 /**

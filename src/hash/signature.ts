@@ -30,5 +30,3 @@ export function computeSignature(details: SignatureDetails): Signature {
   const json = canonicalJson(details);
   return { value: sha256(json), details: JSON.parse(json) as SignatureDetails };
 }
-
-export { explainDifference } from './explain.js';

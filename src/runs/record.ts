@@ -6,8 +6,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../cache/atomic.js';
+import { leaseRun, type RunLease } from './run-lease.js';
 
-export type RunStatus = 'completed' | 'failed' | 'interrupted' | 'running';
+/** `crashed`: the process died without finishing (SIGKILL, out of memory); see liveness.ts. */
+export type RunStatus = 'completed' | 'failed' | 'interrupted' | 'running' | 'crashed';
 export type StageStatus = 'ran' | 'cached' | 'failed' | 'skipped';
 
 export interface StageRecord {
@@ -15,8 +17,10 @@ export interface StageRecord {
   status: StageStatus;
   signature: string;
   durationMs: number;
-  /** Why the stage ran (e.g. `param learning_rate changed 2e-5 → 3e-5`) or was skipped. */
+  /** Why the stage ran (e.g. `param learning_rate changed 2e-5 → 3e-5`) or was skipped: the first of `reasons`. */
   reason?: string;
+  /** Every reason it ran, the change the user just made (a --set) first. */
+  reasons?: string[];
   error?: string;
 }
 
@@ -97,10 +101,12 @@ export async function createRunFolder(runsDir: string, record: RunRecord, source
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw error;
     }
+    // Held (and touched) until the run finishes: a reader that finds it abandoned marks the run crashed.
+    const lease = await leaseRun(dir);
     // The spec files never change after this point, so a plain write is enough for them.
     await writeFile(join(dir, SPEC_FILE), sources.specSource);
     await writeFile(join(dir, RESOLVED_SPEC_FILE), sources.resolvedSpecYaml);
-    const writer = new RunWriter(dir, { ...structuredClone(record), id, status: 'running' });
+    const writer = new RunWriter(dir, { ...structuredClone(record), id, status: 'running' }, lease);
     await writer.flush();
     return writer;
   }
@@ -124,7 +130,11 @@ export class RunWriter {
   private writes: Promise<void> = Promise.resolve();
   private finished = false;
 
-  constructor(dir: string, record: RunRecord) {
+  constructor(
+    dir: string,
+    record: RunRecord,
+    private readonly lease?: RunLease,
+  ) {
     this.dir = dir;
     this.state = record;
   }
@@ -149,14 +159,18 @@ export class RunWriter {
    * Writes metrics.json, then run.json with the final status, so a run.json that says
    * "completed" always has its metrics beside it.
    */
-  async finishRun(status: Exclude<RunStatus, 'running'>, metrics: RunMetrics, options: FinishOptions = {}): Promise<RunRecord> {
+  async finishRun(status: Exclude<RunStatus, 'running' | 'crashed'>, metrics: RunMetrics, options: FinishOptions = {}): Promise<RunRecord> {
     if (this.finished) throw new Error(`run ${this.state.id} is already finished`);
     this.finished = true;
     await writeFileAtomic(join(this.dir, METRICS_FILE), serializeJson(metrics));
     this.state.status = status;
     this.state.durationMs = options.durationMs ?? this.elapsedMs();
     if (options.error !== undefined) this.state.error = options.error;
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      await this.lease?.release();
+    }
     return this.record;
   }
 

@@ -6,12 +6,15 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { FndError } from '../util/errors.js';
 import { METRICS_FILE, RUN_FILE, type RunMetrics, type RunRecord } from './record.js';
+import { settleRun } from './liveness.js';
 
 export interface RunListing {
   /** Newest first. */
   runs: RunRecord[];
   /** One line per folder that looked like a run but could not be read; callers show them. */
   warnings: string[];
+  /** The folders among those whose run.json could not be read, with why (gc refuses to run over them). */
+  unreadable: { dir: string; reason: string }[];
 }
 
 export interface LoadedRun {
@@ -25,7 +28,7 @@ export interface StoreOptions {
   cwd?: string;
 }
 
-const RUN_STATUSES = new Set(['completed', 'failed', 'interrupted', 'running']);
+const RUN_STATUSES = new Set(['completed', 'failed', 'interrupted', 'running', 'crashed']);
 /** A sweep (issue 6) records its own folder under runs/ that is not a run; not worth a warning. */
 const SWEEP_FILE = 'sweep.json';
 
@@ -51,7 +54,7 @@ function shapeProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-type FolderRead = { kind: 'run'; record: RunRecord; warning?: string } | { kind: 'broken'; warning: string } | { kind: 'other' };
+type FolderRead = { kind: 'run'; record: RunRecord; warning?: string } | { kind: 'broken'; warning: string; reason: string } | { kind: 'other' };
 
 async function readRunFolder(runsDir: string, name: string, shownDir: string): Promise<FolderRead> {
   const dir = join(runsDir, name);
@@ -62,17 +65,19 @@ async function readRunFolder(runsDir: string, name: string, shownDir: string): P
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && (await exists(join(dir, SWEEP_FILE)))) return { kind: 'other' };
     const why = code === 'ENOENT' ? 'has no run.json' : `run.json cannot be read (${code ?? String(error)})`;
-    return { kind: 'broken', warning: `skipping ${shownDir}${name}: ${why}` };
+    return { kind: 'broken', warning: `skipping ${shownDir}${name}: ${why}`, reason: why };
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { kind: 'broken', warning: `skipping ${shownDir}${name}: run.json is not valid JSON (${(error as Error).message})` };
+    const why = `run.json is not valid JSON (${(error as Error).message})`;
+    return { kind: 'broken', warning: `skipping ${shownDir}${name}: ${why}`, reason: why };
   }
   const problem = shapeProblem(value);
-  if (problem) return { kind: 'broken', warning: `skipping ${shownDir}${name}: run.json ${problem}` };
-  const record = value as RunRecord;
+  if (problem) return { kind: 'broken', warning: `skipping ${shownDir}${name}: run.json ${problem}`, reason: `run.json ${problem}` };
+  // A "running" record whose process is gone is recorded as crashed here, by its first reader.
+  const record = await settleRun(dir, value as RunRecord);
   // The folder name is what users type and what other runs are found by, so it wins.
   if (record.id !== name) {
     const warning = `${shownDir}${name}: run.json says id "${record.id}"; using the folder name`;
@@ -106,20 +111,22 @@ export async function listRuns(runsDir: string, options: StoreOptions = {}): Pro
   try {
     entries = await readdir(runsDir, { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], warnings: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], warnings: [], unreadable: [] };
     throw new FndError(`cannot read ${shownDir}: ${(error as Error).message}`, { cause: error });
   }
   const folders = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name);
   const reads = await Promise.all(folders.map((name) => readRunFolder(runsDir, name, shownDir)));
   const runs: RunRecord[] = [];
   const warnings: string[] = [];
-  for (const read of reads) {
+  const unreadable: RunListing['unreadable'] = [];
+  reads.forEach((read, index) => {
     if (read.kind === 'run') runs.push(read.record);
     if (read.kind !== 'other' && read.warning) warnings.push(read.warning);
-  }
+    if (read.kind === 'broken') unreadable.push({ dir: join(runsDir, folders[index]!), reason: read.reason });
+  });
   runs.sort(newestFirst);
   warnings.sort();
-  return { runs, warnings };
+  return { runs, warnings, unreadable };
 }
 
 const LATEST = /^latest(?:~(\d+))?$/;

@@ -70,7 +70,7 @@ export default defineStage<EvaluateParams>({
     const { wasmInferenceBatch } = await import('../../src/predict/memory.js');
     const tf = await import('@tensorflow/tfjs-core');
 
-    const backend = await initBackend();
+    const backend = await initBackend({ device: ctx.device });
     const startTensors = tf.memory().numTensors;
     const model = await loadModel(modelArtifact.path, { download: false });
     const fnd = await readFndModelInfo(modelArtifact.path);

@@ -102,7 +102,7 @@ export default defineStage<InitBertParams>({
     const id2label = resolveLabels(params);
     const seed = params.seed ?? 42;
     const { initBackend } = await import('../../src/nn/backend/index.js');
-    await initBackend();
+    await initBackend({ device: ctx.device });
     const { configFromJson } = await import('../../src/nn/checkpoint/config.js');
     const { initModel } = await import('../../src/nn/bert/init.js');
     const { resolveModelFolder, readWeights, assignWeights } = await import('../../src/nn/checkpoint/load.js');

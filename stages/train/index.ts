@@ -36,7 +36,7 @@ export default defineStage<TrainParams>({
     if (!inputs.model) throw new StageUserError('train: input "model" is not wired');
     if (!inputs.train) throw new StageUserError('train: input "train" is not wired');
     const { initBackend } = await import('../../src/nn/backend/index.js');
-    const backend = await initBackend();
+    const backend = await initBackend({ device: ctx.device });
     const { loadModel } = await import('../../src/nn/checkpoint/load.js');
     const { readTokens } = await import('../../src/artifacts/tokens.js');
     const { Trainer } = await import('../../src/training/trainer.js');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
+import { describeBackends } from '../../src/nn/backend/index.js';
 import doctor from '../../src/cli/commands/doctor.js';
 import type { CliIO } from '../../src/cli/command.js';
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CacheStore } from '../../src/cache/store.js';
@@ -49,16 +49,21 @@ describe('listEntries and gc', () => {
     expect((await store.lookup(broken)).status).toBe('corrupt');
 
     const referenced = new Set([keep]);
-    const listedBytes = new Map((await store.listEntries()).map((e) => [e.signature, e.bytes]));
+    const own = async (sig: string) =>
+      (await stat(join(store.layout.entryDir(sig), 'meta.json'))).size + (await stat(join(store.layout.entryDir(sig), 'COMMITTED'))).size;
+    const drop1Own = await own(drop1);
     const dry = await store.gc(referenced, { dryRun: true });
-    expect(dry.removed.map((r) => [r.signature, r.stageId])).toEqual([
+    const dirs = dry.removed.filter((r) => r.stageId !== '(blob)');
+    expect(dirs.map((r) => [r.signature, r.stageId])).toEqual([
       [drop1, 'clean'],
       [drop2, 'train'],
       [resumeOnly, '(resume)'],
       [broken, '(quarantined)'],
     ]);
-    expect(dry.removed[0]!.bytes).toBe(listedBytes.get(drop1));
-    expect(dry.removed[2]!.bytes).toBe(10);
+    // Every entry holds the same files, shared with the kept one: removing one frees its meta.json and marker only.
+    expect(dirs[0]!.bytes).toBe(drop1Own);
+    expect(dirs[2]!.bytes).toBe(10);
+    expect(dry.removed.filter((r) => r.stageId === '(blob)')).toEqual([]);
     expect(dry.freedBytes).toBe(dry.removed.reduce((sum, r) => sum + r.bytes, 0));
     expect(dry.skipped).toEqual([]);
     expect((await store.listEntries()).map((e) => e.signature)).toEqual([keep, drop1, drop2]);
@@ -69,7 +74,7 @@ describe('listEntries and gc', () => {
     expect(real.freedBytes).toBe(dry.freedBytes);
     expect((await store.listEntries()).map((e) => e.signature)).toEqual([keep]);
     expect(await store.lookup(drop1)).toEqual({ status: 'miss' });
-    expect((await store.lookup(keep)).status).toBe('hit');
+    expect((await store.lookup(keep, { verify: 'full' })).status).toBe('hit');
     expect(existsSync(store.resumeDir(resumeOnly))).toBe(false);
     expect(existsSync(store.resumeDir(keep))).toBe(true);
     expect(existsSync(join(root, 'quarantine', 'x'))).toBe(false);
@@ -86,5 +91,23 @@ describe('listEntries and gc', () => {
     expect(result.removed).toEqual([]);
     expect(result.skipped).toEqual([{ signature: busy, reason: 'in use by a running process' }]);
     expect((await store.lookup(busy)).status).toBe('hit');
+  });
+
+  it('never lists the resume folder of a live training job, in the dry run or a real one', async () => {
+    const store = new CacheStore(root);
+    const training = signatureOf({ training: 1 });
+    await mkdir(store.resumeDir(training), { recursive: true });
+    await writeFile(join(store.resumeDir(training), 'epoch-1.ckpt'), 'weights');
+    // This (live) process holds the stage's lock, as a running train stage does.
+    await store.withLock(training, async () => {
+      for (const dryRun of [true, false]) {
+        const result = await store.gc(new Set(), { dryRun });
+        expect(result.removed).toEqual([]);
+        expect(result.skipped).toEqual([{ signature: training, reason: 'a running stage is writing its checkpoints there' }]);
+      }
+    });
+    expect(existsSync(join(store.resumeDir(training), 'epoch-1.ckpt'))).toBe(true);
+    const after = await store.gc(new Set(), { dryRun: true });
+    expect(after.removed.map((r) => r.stageId)).toEqual(['(resume)']);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASIC_SPEC, PLUGINS, fnd, lastRun, makeProject } from './project.js';
-import { gpuBackendAvailable } from '../../src/engine/gpu.js';
+import { backendChoiceFor } from '../../src/nn/backend/identity.js';
 
 describe('fnd CLI around the engine', () => {
   it('validate: exit 0 for a valid spec, exit 2 with file:line:col and a suggestion for a typo, no stack trace', async () => {
@@ -63,8 +63,9 @@ stages:
     const result = await fnd(project, ['run', 'pipeline.yaml']);
     expect(result.code).toBe(0);
     // Holds on any machine: without a usable GPU backend the stage falls back with a warning saying why.
-    const gpu = await gpuBackendAvailable();
-    if (!gpu.available) expect(result.stdout).toContain(`warning: stage "numbers" asked for a GPU but none is usable (${gpu.reason}); running it on the CPU`);
+    const choice = backendChoiceFor('gpu', {});
+    const gpu = { available: choice.name === 'tensorflow-gpu' };
+    if (!gpu.available) expect(result.stdout).toContain(`warning: stage "numbers" asked for a GPU but none is usable (${choice.gpuUnavailable}); running it on the CPU (${choice.identity})`);
     const run = lastRun(project);
     const metrics = (await import(join(project, 'runs', run.id, 'metrics.json'), { with: { type: 'json' } })).default;
     expect(metrics.numbers.device).toBe(gpu.available ? 'gpu' : 'cpu');

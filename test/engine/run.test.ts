@@ -61,7 +61,7 @@ describe('fnd run', () => {
     expect((await fnd(project, ['run', 'pipeline.yaml'])).code).toBe(0);
     const status = await fnd(project, ['status', 'pipeline.yaml', '--set', 'seed=8']);
     expect(status.stdout).toMatch(/shuffle\s+shuffle\s+will run\s+param seed changed: 7 → 8/);
-    expect(status.stdout).toMatch(/sum-shuffled\s+sum\s+will run\s+upstream stage shuffle will run/);
+    expect(status.stdout).toMatch(/sum-shuffled\s+sum\s+will run\s+upstream stage shuffle runs first/);
     expect((await fnd(project, ['run', 'pipeline.yaml', '--set', 'seed=8'])).code).toBe(0);
     expect(statuses(lastRun(project))).toEqual({ numbers: 'cached', shuffle: 'ran', sum: 'cached', 'sum-shuffled': 'ran' });
   });

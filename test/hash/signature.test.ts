@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256 } from '../../src/hash/canonical.js';
 import { formatNumber } from '../../src/hash/explain.js';
-import { computeSignature, explainDifference, type SignatureDetails } from '../../src/hash/signature.js';
+import { computeSignature, type SignatureDetails } from '../../src/hash/signature.js';
+import { explainDifference } from '../../src/hash/explain.js';
 
 function details(overrides: Partial<SignatureDetails> = {}): SignatureDetails {
   return {

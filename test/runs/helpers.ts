@@ -36,7 +36,7 @@ export async function writeRun(
   runsDir: string,
   record: RunRecord,
   metrics: RunMetrics,
-  status: Exclude<RunStatus, 'running'> = 'completed',
+  status: Exclude<RunStatus, 'running' | 'crashed'> = 'completed',
 ): Promise<RunRecord> {
   const writer = await createRunFolder(runsDir, { ...record, stages: {} }, { specSource: 'name: demo\n', resolvedSpecYaml: 'name: demo\nseed: 42\n' });
   for (const [id, stageRecord] of Object.entries(record.stages)) await writer.updateStage(id, stageRecord);

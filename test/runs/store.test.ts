@@ -68,7 +68,7 @@ describe('listRuns', () => {
 
   it('treats a missing runs folder as no runs', async () => {
     const cwd = await tempDir();
-    expect(await listRuns(join(cwd, 'runs'), { cwd })).toEqual({ runs: [], warnings: [] });
+    expect(await listRuns(join(cwd, 'runs'), { cwd })).toEqual({ runs: [], warnings: [], unreadable: [] });
   });
 });
 

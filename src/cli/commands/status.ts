@@ -7,7 +7,7 @@ import { textTable } from '../format/table.js';
 
 export default defineCommand({
   name: 'status',
-  summary: 'For every stage of a spec: cached, or will run and the first reason why (param changed, input changed, code changed).',
+  summary: 'For every stage of a spec: cached, or will run and every reason why (the --set change first; param, input, code, backend changes), decided as fnd run decides.',
   positionals: [{ name: 'spec', required: true }],
   options: [...specOptions, jsonOption],
   async run(args, io) {
@@ -20,7 +20,7 @@ export default defineCommand({
     io.stdout.write(
       textTable(
         ['stage', 'plugin', 'status', 'reason'],
-        plans.map((plan) => [plan.stageId, plan.plugin, plan.status, plan.status === 'cached' ? '' : plan.reason]),
+        plans.map((plan) => [plan.stageId, plan.plugin, plan.status, plan.reasons.join('; ')]),
       ) + '\n',
     );
     const stale = plans.filter((plan) => plan.status === 'will run').length;

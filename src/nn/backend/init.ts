@@ -1,6 +1,6 @@
 /**
- * Choosing the tensor backend at run time, best first:
- *   tensorflow-gpu (@tensorflow/tfjs-node-gpu, installed, loadable, GPU visible)
+ * Starting the tensor backend chooseBackend (choose.ts) picks, best first:
+ *   tensorflow-gpu (@tensorflow/tfjs-node-gpu, installed with its binding, GPU visible; device: gpu stages only)
  *   tensorflow     (@tensorflow/tfjs-node, installed and loadable)
  *   wasm-blas      (tfjs wasm + fnd's native kernels, optional package fnd-kernels: its own GEMM
  *                   for every matrix product, fused attention/GELU/LayerNorm/AdamW; no system BLAS)
@@ -8,20 +8,25 @@
  *   cpu            (pure JS; only when forced)
  * `FND_BACKEND` (or `prefer`, e.g. from --backend) forces one; forcing one that is unknown or
  * unavailable is a user error naming the valid names and why the requested one cannot run.
+ * A backend that passes its probes but fails to start is an error, never a silent fallback.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { availableParallelism } from 'node:os';
-import { FndBackendError, FndConfigError } from '../../util/errors.js';
+import { FndBackendError } from '../../util/errors.js';
 import { installGemmKernels, uninstallGemmKernels } from './gemm-kernels.js';
 import { installMissingKernels } from './missing-kernels.js';
 import { FUSED_KERNELS, installFusedKernels, uninstallFusedKernels } from './fused-kernels.js';
 import { BERT_KERNELS, NATIVE_ONLY_KERNELS, installBertKernels, uninstallBertKernels } from './bert-kernels.js';
 import { loadNativeKernels } from './native-kernels.js';
 import { ensureGradients } from './gradients.js';
-import { BACKEND_NAMES, NODE_PACKAGES, probeCandidate, wasmBinaryDir, type BackendName } from './probes.js';
+import { NODE_PACKAGES, wasmBinaryDir, type BackendName } from './probes.js';
+import { backendChoiceFor } from './identity.js';
+import { signedMismatch } from './choose.js';
+import type { Device } from '../../sdk/index.js';
 
 export interface BackendInfo {
   name: BackendName;
+  /** What signatures record (backend plus kernels), from chooseBackend. */
+  identity: string;
   /** The tfjs-core version. */
   tfjs: string;
   /** Threads doing the heavy work (the native kernels' pool for wasm-blas; wasm itself is single-threaded in Node). */
@@ -35,64 +40,33 @@ export interface BackendInfo {
 export interface InitBackendOptions {
   prefer?: BackendName;
   env?: NodeJS.ProcessEnv;
+  /** The device of the stage (default cpu): only `gpu` may get tensorflow-gpu. */
+  device?: Device;
+  /** The identity the stage was signed with: starting anything else is an error. */
+  expect?: string;
 }
-
-const AUTO_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm-blas', 'wasm'];
 
 const WASM_THREADS_NOTE =
   'multi-threaded wasm is not available in Node (tfjs loads the single-threaded SIMD build), so wasm kernels run on one core';
 
 type Activation = { ok: true; threads?: number; notes: string[] } | { ok: false; reason: string };
 
+/**
+ * Starts exactly the backend chooseBackend picks for this device and environment (the one the
+ * stage's signature names), or fails with why: no silent fallback to another backend, since
+ * results would then come from a backend the signature does not name.
+ */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const env = options.env ?? process.env;
-  const forced = resolveForced(options.prefer, env);
+  const choice = backendChoiceFor(options.device ?? 'cpu', env, options.prefer);
+  if (options.expect !== undefined && options.expect !== choice.identity) throw signedMismatch(options.expect, choice.identity);
   ensureGradients();
-  const reasons = {} as Record<BackendName, string>;
-  const order = forced ? [forced.name] : AUTO_ORDER;
-  let chosen: { name: BackendName; activation: Activation & { ok: true } } | undefined;
-  for (const name of order) {
-    const activation = await activate(name, env);
-    if (activation.ok) {
-      chosen = { name, activation };
-      break;
-    }
-    reasons[name] = activation.reason;
+  const activation = await activate(choice.name, env);
+  if (!activation.ok) {
+    const why = choice.forcedBy ? `requested with ${choice.forcedBy}` : 'the best one its probes found';
+    throw new FndBackendError(`tensor backend "${choice.name}" (${why}) failed to start: ${activation.reason}`);
   }
-  if (!chosen) {
-    if (forced) {
-      throw new FndConfigError(
-        `backend "${forced.name}" (${forced.source}) is unavailable: ${reasons[forced.name]}. ` +
-          `Valid backends: ${BACKEND_NAMES.join(', ')}; available here: ${availableNames(env).join(', ') || 'none'}.`,
-      );
-    }
-    throw new FndBackendError(`no tensor backend could be started: ${order.map((n) => `${n}: ${reasons[n]}`).join('; ')}`);
-  }
-  reasons[chosen.name] = 'chosen';
-  for (const name of BACKEND_NAMES) {
-    if (reasons[name] !== undefined) continue;
-    if (forced) reasons[name] = `not requested (${forced.source} selects ${forced.name})`;
-    else if (name === 'cpu') reasons[name] = 'used only when forced (FND_BACKEND=cpu): pure JavaScript, many times slower than wasm';
-    else {
-      const probe = probeCandidate(name, env);
-      reasons[name] = probe.available ? `available, lower priority than ${chosen.name}` : probe.reason!;
-    }
-  }
-  return { name: chosen.name, tfjs: tf.version_core, threads: chosen.activation.threads, reasons, notes: chosen.activation.notes };
-}
-
-function resolveForced(prefer: string | undefined, env: NodeJS.ProcessEnv): { name: BackendName; source: string } | undefined {
-  const raw = prefer ?? (env.FND_BACKEND?.trim() || undefined);
-  if (raw === undefined) return undefined;
-  const source = prefer !== undefined ? `requested with --backend ${raw}` : `FND_BACKEND=${raw}`;
-  if (!(BACKEND_NAMES as readonly string[]).includes(raw)) {
-    throw new FndConfigError(`unknown backend "${raw}" (${source}). Valid backends: ${BACKEND_NAMES.join(', ')}.`);
-  }
-  return { name: raw as BackendName, source };
-}
-
-function availableNames(env: NodeJS.ProcessEnv): BackendName[] {
-  return BACKEND_NAMES.filter((name) => probeCandidate(name, env).available);
+  return { name: choice.name, identity: choice.identity, tfjs: tf.version_core, threads: activation.threads, reasons: choice.reasons, notes: activation.notes };
 }
 
 function firstLine(error: unknown): string {
@@ -100,8 +74,6 @@ function firstLine(error: unknown): string {
 }
 
 async function activate(name: BackendName, env: NodeJS.ProcessEnv): Promise<Activation> {
-  const probe = probeCandidate(name, env);
-  if (!probe.available) return { ok: false, reason: probe.reason! };
   switch (name) {
     case 'tensorflow-gpu':
     case 'tensorflow': {

@@ -58,6 +58,7 @@ export function probeCandidate(name: BackendName, env: NodeJS.ProcessEnv): Candi
     case 'tensorflow-gpu': {
       const path = isInstalled(NODE_PACKAGES[name]);
       if (!path) return { name, available: false, reason: `not installed (optional package ${NODE_PACKAGES[name]}; its install downloads libtensorflow with CUDA)` };
+      if (!tensorflowBinding(path)) return { name, available: false, reason: missingBinding(NODE_PACKAGES[name]) };
       const gpus = visibleGpus(env);
       if (gpus.length === 0) return { name, available: false, reason: 'no GPU: no NVIDIA device visible (/proc/driver/nvidia/gpus empty or CUDA_VISIBLE_DEVICES empty)' };
       return { name, available: true, detail: `${path}; GPUs: ${gpus.join(', ')}` };
@@ -65,6 +66,7 @@ export function probeCandidate(name: BackendName, env: NodeJS.ProcessEnv): Candi
     case 'tensorflow': {
       const path = isInstalled(NODE_PACKAGES[name]);
       if (!path) return { name, available: false, reason: `not installed (optional package ${NODE_PACKAGES[name]}; its install downloads libtensorflow)` };
+      if (!tensorflowBinding(path)) return { name, available: false, reason: missingBinding(NODE_PACKAGES[name]) };
       return { name, available: true, detail: path };
     }
     case 'wasm-blas': {
@@ -84,3 +86,26 @@ export function probeCandidate(name: BackendName, env: NodeJS.ProcessEnv): Candi
         : { name, available: false, reason: 'not installed (@tensorflow/tfjs-backend-cpu)' };
   }
 }
+
+/**
+ * tfjs-node's native binding (`lib/napi-v<N>/tfjs_binding.node`), which its install script builds
+ * after downloading libtensorflow: a package installed offline resolves but cannot load without it.
+ */
+function tensorflowBinding(resolvedMain: string): string | undefined {
+  let dir = dirname(resolvedMain);
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  const lib = join(dir, 'lib');
+  try {
+    for (const name of readdirSync(lib)) {
+      if (name.startsWith('napi-v') && existsSync(join(lib, name, 'tfjs_binding.node'))) return join(lib, name, 'tfjs_binding.node');
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+function missingBinding(pkg: string): string {
+  return `${pkg} is installed without its native binding (lib/napi-v<N>/tfjs_binding.node; the libtensorflow download at install failed?)`;
+}
+
