@@ -11,7 +11,7 @@
  * Only the latest and the best checkpoints are kept.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertForSequenceClassification } from '../nn/bert/model.js';
@@ -23,6 +23,7 @@ import type { BestState } from './best.js';
 import type { LossLogState } from './loss-log.js';
 import type { EpochRecord } from './history.js';
 import type { StepLogEntry } from './loss-log.js';
+import { naming, writeFileAtomic } from '../util/fs/index.js';
 
 export interface ResumeState {
   version: 1;
@@ -43,8 +44,7 @@ export function checkpointDir(resumeDir: string, epoch: number): string {
 }
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFile(`${path}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export async function writeCheckpoint(
@@ -57,19 +57,25 @@ export async function writeCheckpoint(
   const final = checkpointDir(resumeDir, state.epoch);
   const tmp = `${final}.tmp`;
   await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  await saveModel(model, join(tmp, 'model'));
-  const { step, moments } = optimizer.state();
-  const tensors: StateDict = new Map();
-  for (const [name, { m, v }] of moments) {
-    const shape = [m.length];
-    tensors.set(`m.${name}`, float32Raw(m, shape));
-    tensors.set(`v.${name}`, float32Raw(v, shape));
+  try {
+    await naming(tmp, () => mkdir(tmp, { recursive: true }));
+    await saveModel(model, join(tmp, 'model'));
+    const { step, moments } = optimizer.state();
+    const tensors: StateDict = new Map();
+    for (const [name, { m, v }] of moments) {
+      const shape = [m.length];
+      tensors.set(`m.${name}`, float32Raw(m, shape));
+      tensors.set(`v.${name}`, float32Raw(v, shape));
+    }
+    await writeSafetensors(join(tmp, 'optimizer.safetensors'), tensors, { step: String(step) });
+    await writeFileAtomic(join(tmp, 'state.json'), `${JSON.stringify(state)}\n`);
+  } catch (error) {
+    // A checkpoint that could not be written completely is not kept (the previous one still is).
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
   }
-  await writeSafetensors(join(tmp, 'optimizer.safetensors'), tensors, { step: String(step) });
-  await writeFile(join(tmp, 'state.json'), `${JSON.stringify(state)}\n`);
   await rm(final, { recursive: true, force: true });
-  await rename(tmp, final);
+  await naming(final, () => rename(tmp, final));
   await writeJsonAtomic(join(resumeDir, 'latest.json'), { epoch: state.epoch });
   for (const entry of await readdir(resumeDir)) {
     const match = /^checkpoint-(\d+)$/.exec(entry);

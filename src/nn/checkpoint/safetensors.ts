@@ -3,8 +3,9 @@
  * header length, a JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__":
  * {...}}`, then the raw little-endian tensor bytes. No code, no pickle: the safe way to share weights.
  */
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { FndError } from '../../util/errors.js';
+import { FileSink } from '../../util/fs/index.js';
 import { DTYPE_BYTES, numel, type DType, type RawTensor, type StateDict } from './tensor.js';
 
 export interface SafetensorsFile {
@@ -79,19 +80,9 @@ export function safetensorsHeader(tensors: StateDict, metadata: Record<string, s
 
 /** Writes atomically (temp file, fsync, rename), tensors in the map's order. */
 export async function writeSafetensors(path: string, tensors: StateDict, metadata: Record<string, string> = {}): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.write(safetensorsHeader(tensors, metadata));
-    for (const t of tensors.values()) await handle.write(t.bytes);
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await handle.close();
-  await rename(tmp, path);
+  const header = safetensorsHeader(tensors, metadata);
+  const sink = await FileSink.open(path, { atomic: true });
+  await sink.writeAll([header, ...[...tensors.values()].map((t) => t.bytes)]);
 }
 
 export type { RawTensor };
