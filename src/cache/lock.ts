@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FndError } from '../util/errors.js';
 import { isProcessAlive } from './layout.js';
+import { asStorageError } from '../util/fs/index.js';
 
 /** What a lock file holds: who holds it, so a waiter can tell a live holder from a dead one. */
 export interface LockInfo {
@@ -95,9 +96,14 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
   try {
     await handle.writeFile(content);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // An empty lock file would make every waiter wait: a lock that cannot be written is not taken.
+    await handle.close().catch(() => {});
+    await unlink(path).catch(() => {});
+    const storage = asStorageError(error, path, 'create lock');
+    throw storage instanceof FndError ? storage : new FndError(`cannot create lock ${path}: ${(error as Error).message}`, { cause: error });
   }
+  await handle.close();
   return true;
 }
 

@@ -3,9 +3,9 @@
  * Shape agreed in the shared formats; `schemas/run.schema.json` describes the same thing for
  * tools outside TypeScript.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../cache/atomic.js';
+import { asStorageError as asStorage, naming, writeFileAtomic, writeFileChunks } from '../util/fs/index.js';
 
 export type RunStatus = 'completed' | 'failed' | 'interrupted' | 'running';
 export type StageStatus = 'ran' | 'cached' | 'failed' | 'skipped';
@@ -87,7 +87,7 @@ const MAX_ID_ATTEMPTS = 100;
  * returned writer.
  */
 export async function createRunFolder(runsDir: string, record: RunRecord, sources: RunSources): Promise<RunWriter> {
-  await mkdir(runsDir, { recursive: true });
+  await naming(runsDir, () => mkdir(runsDir, { recursive: true }));
   for (let attempt = 1; attempt <= MAX_ID_ATTEMPTS; attempt++) {
     const id = attempt === 1 ? record.id : `${record.id}-${attempt}`;
     const dir = join(runsDir, id);
@@ -95,14 +95,20 @@ export async function createRunFolder(runsDir: string, record: RunRecord, source
       await mkdir(dir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw asStorage(error, dir);
+    }
+    try {
+      // The spec files never change after this point, so a plain write is enough for them.
+      await writeFileChunks(join(dir, SPEC_FILE), [sources.specSource]);
+      await writeFileChunks(join(dir, RESOLVED_SPEC_FILE), [sources.resolvedSpecYaml]);
+      const writer = new RunWriter(dir, { ...structuredClone(record), id, status: 'running' });
+      await writer.flush();
+      return writer;
+    } catch (error) {
+      // A run folder without its run.json would be listed as unreadable: leave none behind.
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
       throw error;
     }
-    // The spec files never change after this point, so a plain write is enough for them.
-    await writeFile(join(dir, SPEC_FILE), sources.specSource);
-    await writeFile(join(dir, RESOLVED_SPEC_FILE), sources.resolvedSpecYaml);
-    const writer = new RunWriter(dir, { ...structuredClone(record), id, status: 'running' });
-    await writer.flush();
-    return writer;
   }
   throw new Error(`could not create a run folder for ${record.id} in ${runsDir}: ${MAX_ID_ATTEMPTS} ids taken`);
 }
@@ -152,11 +158,23 @@ export class RunWriter {
   async finishRun(status: Exclude<RunStatus, 'running'>, metrics: RunMetrics, options: FinishOptions = {}): Promise<RunRecord> {
     if (this.finished) throw new Error(`run ${this.state.id} is already finished`);
     this.finished = true;
-    await writeFileAtomic(join(this.dir, METRICS_FILE), serializeJson(metrics));
+    // The record in memory is final even when the disk refuses the writes below.
     this.state.status = status;
     this.state.durationMs = options.durationMs ?? this.elapsedMs();
     if (options.error !== undefined) this.state.error = options.error;
+    await writeFileAtomic(join(this.dir, METRICS_FILE), serializeJson(metrics));
     await this.flush();
+    return this.record;
+  }
+
+  /**
+   * After finishRun failed to write: records `status` and `error` in memory and tries run.json
+   * once more (best effort: the disk may still be full). Returns the record as it stands.
+   */
+  async amendFinished(status: Exclude<RunStatus, 'running'>, error: string): Promise<RunRecord> {
+    this.state.status = status;
+    this.state.error = error;
+    await this.flush().catch(() => {});
     return this.record;
   }
 

@@ -2,7 +2,7 @@ import { copyFile, cp, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { tempPathFor } from './file-sink.js';
 import { fsyncDir, fsyncFile } from './fsync.js';
-import { asStorageError } from './storage-error.js';
+import { StorageError, isStorageFailure } from './storage-error.js';
 
 /**
  * Copies a file or a folder to `to` through a temp name beside it, so `to` appears complete or
@@ -21,6 +21,7 @@ export async function copyAtomic(from: string, to: string, options: { recursive?
     await fsyncDir(dirname(to));
   } catch (error) {
     await rm(temp, { recursive: true, force: true }).catch(() => {});
-    throw asStorageError(error, to);
+    // Name the destination: the error's own path may be the source's (cp reports either).
+    throw isStorageFailure(error) ? new StorageError(error.code, to, 'write', error) : error;
   }
 }
