@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { FndError } from '../../util/errors.js';
 import { defaultId2label, makeBertConfig, type BertConfig, type HiddenAct } from '../bert/config.js';
+import { checkConfigBounds, checkModelMemory, type MemoryBudget } from './model-limits.js';
 
 export interface LabelOptions {
   /** Overrides the config's num_labels (a different count resets id2label to LABEL_i, as transformers does). */
@@ -36,7 +37,7 @@ function labelsFromLabel2id(label2id: Record<string, number>): Record<string, st
 }
 
 /** Turns a parsed config.json object into a BertConfig; `file` names the source in errors. */
-export function configFromJson(json: unknown, file: string, labels: LabelOptions = {}): BertConfig {
+export function configFromJson(json: unknown, file: string, labels: LabelOptions = {}, budget?: MemoryBudget): BertConfig {
   const fail = (message: string): never => {
     throw new FndError(`${file}: ${message}`, { exitCode: 2 });
   };
@@ -48,6 +49,8 @@ export function configFromJson(json: unknown, file: string, labels: LabelOptions
   if (raw.position_embedding_type !== undefined && raw.position_embedding_type !== 'absolute') {
     fail(`position_embedding_type ${JSON.stringify(raw.position_embedding_type)} is not supported (only "absolute")`);
   }
+  // Sizes first, by their config.json names, so nothing below works with an absurd one.
+  checkConfigBounds(raw, file);
   const partial: Partial<BertConfig> = {};
   for (const [key, field] of NUMERIC_FIELDS) {
     const v = raw[key];
@@ -79,11 +82,14 @@ export function configFromJson(json: unknown, file: string, labels: LabelOptions
   }
   partial.numLabels = numLabels;
   partial.id2label = id2label && Object.keys(id2label).length === numLabels ? id2label : defaultId2label(numLabels);
+  let config: BertConfig;
   try {
-    return makeBertConfig(partial);
+    config = makeBertConfig(partial);
   } catch (e) {
     return fail((e as Error).message);
   }
+  checkModelMemory(config, file, budget);
+  return config;
 }
 
 export async function readConfigFile(path: string, labels: LabelOptions = {}): Promise<BertConfig> {

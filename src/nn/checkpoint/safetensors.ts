@@ -32,8 +32,12 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
   const dataLen = bytes.length - dataStart;
   const tensors: StateDict = new Map();
   let metadata: Record<string, string> = {};
+  const ranges: { name: string; begin: number; end: number }[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
+      if (entry !== null && (typeof entry !== 'object' || Array.isArray(entry) || !Object.values(entry).every((v) => typeof v === 'string'))) {
+        fail('__metadata__ must map names to strings');
+      }
       metadata = (entry ?? {}) as Record<string, string>;
       continue;
     }
@@ -41,15 +45,37 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
     const dtype = e?.dtype as DType;
     if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`tensor ${name} has unsupported dtype ${JSON.stringify(e?.dtype)}`);
     const shape = e.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor ${name} has a malformed shape`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor ${name} has a malformed shape`);
     const offsets = e.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2) fail(`tensor ${name} has malformed data_offsets`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
+      fail(`tensor ${name} has malformed data_offsets ${JSON.stringify(offsets)}`);
+    }
     const [begin, end] = offsets as [number, number];
     const size = numel(shape as number[]) * DTYPE_BYTES[dtype];
-    if (!(Number.isInteger(begin) && Number.isInteger(end) && begin >= 0 && end <= dataLen && end - begin === size)) {
-      fail(`tensor ${name}: data_offsets [${begin}, ${end}] do not hold ${size} bytes inside the ${dataLen}-byte data section`);
+    if (!Number.isSafeInteger(size)) fail(`tensor ${name}: shape [${(shape as number[]).join(', ')}] is too large`);
+    if (end < begin) fail(`tensor ${name}: data_offsets [${begin}, ${end}] end before they begin`);
+    if (end > dataLen) fail(`tensor ${name}: data_offsets [${begin}, ${end}] run past the ${dataLen}-byte data section`);
+    if (end - begin !== size) {
+      fail(`tensor ${name}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes but ${dtype} [${(shape as number[]).join(', ')}] needs ${size}`);
     }
-    tensors.set(name, { dtype, shape: shape as number[], bytes: bytes.subarray(dataStart + begin, dataStart + end) });
+    ranges.push({ name, begin, end });
+  }
+  // As the reference implementation requires: the tensors tile the data section exactly, so no
+  // two share bytes (a write to one would change the other) and no bytes hide between them.
+  const byOffset = [...ranges].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let cursor = 0;
+  for (const r of byOffset) {
+    if (r.begin < cursor) {
+      const other = byOffset.find((o) => o !== r && o.begin < r.end && r.begin < o.end)!;
+      fail(`tensors ${other.name} and ${r.name} overlap (bytes [${Math.max(r.begin, other.begin)}, ${Math.min(r.end, other.end)}) of the data section)`);
+    }
+    if (r.begin > cursor) fail(`bytes [${cursor}, ${r.begin}) of the data section belong to no tensor (before ${r.name})`);
+    cursor = r.end;
+  }
+  if (cursor !== dataLen) fail(`the data section has ${dataLen} bytes but its tensors end at byte ${cursor}`);
+  for (const r of ranges) {
+    const e = header[r.name] as { dtype: DType; shape: number[] };
+    tensors.set(r.name, { dtype: e.dtype, shape: e.shape, bytes: bytes.subarray(dataStart + r.begin, dataStart + r.end) });
   }
   return { tensors, metadata };
 }
