@@ -6,7 +6,7 @@
  * space is back, the same command completes.
  *
  * The disk is a real tmpfs when the suite runs as root (CI), else a folder where fnd's writes get
- * ENOSPC from an injected filesystem layer (helpers/enospc-preload.mjs); the assertions are the
+ * ENOSPC from an injected filesystem layer (helpers/fs-faults-preload.mjs); the assertions are the
  * same. A last test runs the injected layer even as root, so that path stays honest too.
  */
 import { existsSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * A small disk for the fault suite. As root (CI runs as root) it is a real tmpfs mounted for the
- * test; otherwise the same folder is made to behave like one by enospc-preload.mjs, loaded into
+ * test; otherwise the same folder is made to behave like one by fs-faults-preload.mjs, loaded into
  * the fnd processes under test. Tests use the same calls and assertions either way.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 export type DiskMode = 'tmpfs' | 'injected';
 
-export const PRELOAD = fileURLToPath(new URL('./enospc-preload.mjs', import.meta.url));
+export const PRELOAD = fileURLToPath(new URL('./fs-faults-preload.mjs', import.meta.url));
 
 /** tmpfs when running as root, injection otherwise (FND_FAULTS_DISK=injected forces injection). */
 export function defaultDiskMode(): DiskMode {

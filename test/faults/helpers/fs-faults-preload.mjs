@@ -6,6 +6,11 @@
  *                  A write that would make the files under the folder exceed it fails with
  *                  ENOSPC, as the kernel's would (after writing what fits).
  *
+ * FND_FAULT_STALL  JSON {pattern, marker}: the first time this process opens a file whose path
+ *                  matches the regular expression `pattern`, it writes its pid to `marker` and
+ *                  stops dead (blocked, as if the machine froze there), for the test to SIGKILL it
+ *                  at exactly that point of a stage.
+ *
  * Node's fs is patched where bytes reach files: FileHandle writes, fs.write/writev (streams),
  * fs.promises.writeFile/appendFile, copyFile and cp. Usage is measured on disk each time (the
  * sum of file sizes under the folder), so several processes share one budget, as on a real disk.
@@ -14,6 +19,21 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { join, resolve, sep } from 'node:path';
+
+const stall = process.env.FND_FAULT_STALL ? JSON.parse(process.env.FND_FAULT_STALL) : undefined;
+if (stall) {
+  const pattern = new RegExp(stall.pattern);
+  const realOpen = fsp.open;
+  fsp.open = async function open(path, ...rest) {
+    if (pattern.test(String(path))) {
+      fs.writeFileSync(stall.marker, String(process.pid));
+      // Blocks this thread for good: nothing after this point of the stage happens.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+    }
+    return realOpen.call(this, path, ...rest);
+  };
+  syncBuiltinESMExports();
+}
 
 const disks = JSON.parse(process.env.FND_FAULT_DISKS ?? '[]').map((d) => ({ root: resolve(d.dir), capacity: d.bytes }));
 
