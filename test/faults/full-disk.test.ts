@@ -13,14 +13,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDiskMode, diskEnv, smallDisk, type DiskMode, type SmallDisk } from './helpers/full-disk.js';
-import { committedEntries, expectNoStackTrace, fnd, lastRecord, leftovers, listTree, makeFaultProject, runRecords } from './helpers/project.js';
+import { committedEntries, expectNoStackTrace, fnd, lastRecord, leftovers, listTree, makeFaultProject, runRecords, escapeRegExp as escape } from './helpers/project.js';
 
 const MiB = 1024 * 1024;
 const ENOSPC = 'no space left on device (ENOSPC)';
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 describe.each<DiskMode>([defaultDiskMode()])('a full disk (%s)', (mode) => {
   let project: string;

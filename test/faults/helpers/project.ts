@@ -115,3 +115,7 @@ export function lastRecord(project: string): any {
 export function expectKilledRunStatus(record: { status: string }): void {
   expect(['running', 'crashed']).toContain(record.status);
 }
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
