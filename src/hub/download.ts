@@ -3,11 +3,10 @@
  * the content goes to `blobs/<etag>`, the snapshot entry is a relative symlink to it (a copy
  * where symlinks are not allowed), and `refs/main` records the commit.
  */
-import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { writeFileChunks } from '../util/fs/index.js';
 import { repoFolderName } from './cache.js';
 
 export interface DownloadProgress {
@@ -89,12 +88,16 @@ export async function downloadToCache(options: DownloadOptions): Promise<string>
     const total = Number(response.headers.get('content-length')) || undefined;
     let loaded = 0;
     const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    body.on('data', (chunk: Buffer) => {
-      loaded += chunk.length;
-      options.onProgress?.({ file, loaded, total });
-    });
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        loaded += chunk.length;
+        options.onProgress?.({ file, loaded, total });
+        yield chunk;
+      }
+    }
     const partial = `${blobPath}.incomplete`;
-    await pipeline(body, createWriteStream(partial));
+    // A failed write (a full disk) removes the partial file and names it.
+    await writeFileChunks(partial, counted());
     await rename(partial, blobPath);
     const entry = join(repoDir, 'snapshots', commit, file);
     await mkdir(dirname(entry), { recursive: true });
