@@ -9,7 +9,7 @@
  * ENOSPC from an injected filesystem layer (helpers/fs-faults-preload.mjs); the assertions are the
  * same. A last test runs the injected layer even as root, so that path stays honest too.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDiskMode, diskEnv, smallDisk, type DiskMode, type SmallDisk } from './helpers/full-disk.js';
@@ -113,6 +113,61 @@ describe.each<DiskMode>([defaultDiskMode()])('a full disk (%s)', (mode) => {
     const again = await run(['--runs-dir', runsDir, '--set', 'init-bert.with.seed=11']);
     expect(again.code, again.stderr).toBe(0);
     expect(existsSync(runsDir)).toBe(true);
+  });
+});
+
+describe.each<DiskMode>([defaultDiskMode()])('a disk that fills up after the run record was created (%s)', (mode) => {
+  // Stages that export nothing into the run folder: only run.json is written there after it starts.
+  const SPEC = `name: record
+stages:
+  load-csv:
+    uses: load-csv
+    with:
+      files:
+        - { path: data/Fake.csv, label: 0, label_name: fake }
+        - { path: data/True.csv, label: 1, label_name: real }
+  split:
+    uses: split
+    inputs: { table: load-csv }
+`;
+
+  it('runs the stages, warns once, and ends failed naming run.json; the old run.json stays whole', async () => {
+    const project = makeFaultProject(SPEC);
+    const cacheDir = join(project, '.fnd');
+    // What the record takes when it is created: its three files (the folders cost a page on tmpfs).
+    const probeRuns = join(project, 'probe-runs');
+    expect((await fnd(project, ['run', 'spec.yaml', '--plain', '--cache-dir', join(project, 'probe-cache'), '--runs-dir', probeRuns])).code).toBe(0);
+    const [probe] = listTree(probeRuns).filter((p) => p.endsWith('/'));
+    const created = ['spec.yaml', 'spec.resolved.yaml'].reduce((n, f) => n + readFileSync(join(probeRuns, probe!, f)).length, 0) + 1500;
+    const disk = smallDisk(1 * MiB, mode);
+    try {
+      const runsDir = join(disk.dir, 'runs');
+      disk.fill(mode === 'tmpfs' ? 4 * 4096 : created);
+      const result = await fnd(project, ['run', 'spec.yaml', '--plain', '--cache-dir', cacheDir, '--runs-dir', runsDir], { env: diskEnv(disk) });
+      disk.unfill();
+      expect(result.code).toBe(1);
+      const [id] = readdirSync(runsDir);
+      const runJson = join(runsDir, id!, 'run.json');
+      const message = `cannot write ${runJson}: ${ENOSPC}`;
+      expect(result.stdout.split('\n').filter((line) => line.startsWith('warning: the run record'))).toEqual([`warning: the run record could not be written: ${message}`]);
+      expect(result.stderr).toBe(`error: ${message}`);
+      expectNoStackTrace(result);
+      // Atomic writes: the record on disk is the last one that fit, whole, never a prefix.
+      const record = JSON.parse(readFileSync(runJson, 'utf8'));
+      expect(record.id).toBe(id);
+      // No temp file left beside it (metrics.json may have fit before run.json did not).
+      const left = readdirSync(join(runsDir, id!)).sort();
+      expect(left.filter((name) => !['metrics.json', 'run.json', 'spec.resolved.yaml', 'spec.yaml'].includes(name))).toEqual([]);
+      // The stages themselves completed and are cached; nothing is left locked.
+      expect(committedEntries(cacheDir)).toHaveLength(2);
+      expect(leftovers(cacheDir)).toEqual([]);
+      const again = await fnd(project, ['run', 'spec.yaml', '--plain', '--cache-dir', cacheDir, '--runs-dir', runsDir], { env: diskEnv(disk) });
+      expect(again.code, again.stderr).toBe(0);
+      const records = readdirSync(runsDir).sort().map((run) => JSON.parse(readFileSync(join(runsDir, run, 'run.json'), 'utf8')));
+      expect(records[1]).toMatchObject({ status: 'completed', stages: { 'load-csv': { status: 'cached' }, split: { status: 'cached' } } });
+    } finally {
+      disk.dispose();
+    }
   });
 });
 
