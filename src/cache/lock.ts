@@ -91,7 +91,8 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
     handle = await open(path, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new FndError(`cannot create lock ${path}: ${(error as Error).message}`, { cause: error });
+    const storage = asStorageError(error, path, 'create lock');
+    throw storage instanceof FndError ? storage : new FndError(`cannot create lock ${path}: ${(error as Error).message}`, { cause: error });
   }
   try {
     await handle.writeFile(content);

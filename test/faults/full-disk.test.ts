@@ -190,3 +190,27 @@ describe('the injected full disk (the path taken when the suite cannot mount a t
     }
   });
 });
+
+describe('other storage failures (injected: a root test process cannot be denied a write, nor break a device)', () => {
+  it.each([
+    ['a device failing (EIO) while a table is written', 'EIO', 64 * 1024, /stage "load-csv".*cannot write \S+\/outputs\/table\/rows\.jsonl: input\/output error \(the device failed\) \(EIO\)/],
+    ['a cache folder that cannot be written (EACCES)', 'EACCES', 0, /stage "load-csv".*cannot create lock \S+\.lock: permission denied \(EACCES\)/],
+  ] as const)('%s: the same clean failure', async (_name, code, bytes, message) => {
+    const project = makeFaultProject();
+    const disk = smallDisk(bytes, 'injected', code);
+    try {
+      const cacheDir = join(disk.dir, 'cache');
+      const result = await fnd(project, ['run', 'spec.yaml', '--plain', '--cache-dir', cacheDir], { env: diskEnv(disk) });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^error: ${message.source}$`));
+      expectNoStackTrace(result);
+      const record = lastRecord(project);
+      expect(record).toMatchObject({ status: 'failed', stages: { 'load-csv': { status: 'failed' }, split: { status: 'skipped' } } });
+      expect(record.error).toMatch(message);
+      expect(leftovers(cacheDir)).toEqual([]);
+      expect(committedEntries(cacheDir)).toEqual([]);
+    } finally {
+      disk.dispose();
+    }
+  });
+});

@@ -2,9 +2,10 @@
  * A full disk injected at the filesystem layer, for machines where the fault suite cannot mount a
  * small tmpfs (not root). Loaded with `node --import` (NODE_OPTIONS, so stage workers get it too).
  *
- * FND_FAULT_DISKS  JSON list of {dir, bytes}: each folder behaves like a disk of that capacity.
- *                  A write that would make the files under the folder exceed it fails with
- *                  ENOSPC, as the kernel's would (after writing what fits).
+ * FND_FAULT_DISKS  JSON list of {dir, bytes, code?}: each folder behaves like a disk of that
+ *                  capacity. A write that would make the files under the folder exceed it fails
+ *                  with `code` (ENOSPC by default; EIO: a device failing there), after writing what
+ *                  fits, as the kernel's would. code EACCES: no file there can be opened for writing.
  *
  * FND_FAULT_STALL  JSON {pattern, marker}: the first time this process opens a file whose path
  *                  matches the regular expression `pattern`, it writes its pid to `marker` and
@@ -35,7 +36,9 @@ if (stall) {
   syncBuiltinESMExports();
 }
 
-const disks = JSON.parse(process.env.FND_FAULT_DISKS ?? '[]').map((d) => ({ root: resolve(d.dir), capacity: d.bytes }));
+const disks = JSON.parse(process.env.FND_FAULT_DISKS ?? '[]').map((d) => ({ root: resolve(d.dir), capacity: d.bytes, code: d.code ?? 'ENOSPC' }));
+const MESSAGES = { ENOSPC: 'no space left on device', EIO: 'i/o error', EACCES: 'permission denied' };
+const ERRNOS = { ENOSPC: -28, EIO: -5, EACCES: -13 };
 
 if (disks.length > 0) {
   /** The disk a path is on, or undefined. */
@@ -66,8 +69,8 @@ if (disks.length > 0) {
     walk(root);
     return total;
   };
-  const enospc = (syscall, path) =>
-    Object.assign(new Error(`ENOSPC: no space left on device, ${syscall}`), { errno: -28, code: 'ENOSPC', syscall, ...(path ? { path } : {}) });
+  const failure = (disk, syscall, path) =>
+    Object.assign(new Error(`${disk.code}: ${MESSAGES[disk.code]}, ${syscall}`), { errno: ERRNOS[disk.code], code: disk.code, syscall, ...(path ? { path } : {}) });
   /** How many of `wanted` bytes still fit on `disk` (a short write, as the kernel does, then ENOSPC). */
   const room = (disk, wanted) => (disk === undefined ? wanted : Math.max(0, Math.min(wanted, disk.capacity - used(disk.root))));
 
@@ -76,8 +79,10 @@ if (disks.length > 0) {
 
   const realOpen = fsp.open;
   fsp.open = async function open(path, ...rest) {
-    const handle = await realOpen.call(this, path, ...rest);
     const disk = diskOf(path);
+    const writing = /[wa+]/.test(String(rest[0] ?? 'r'));
+    if (disk?.code === 'EACCES' && writing) throw failure(disk, 'open', String(path));
+    const handle = await realOpen.call(this, path, ...rest);
     if (disk) handlePaths.set(handle, disk);
     return handle;
   };
@@ -94,19 +99,19 @@ if (disks.length > 0) {
     const offset = typeof rest[0] === 'number' ? rest[0] : (rest[0]?.offset ?? 0);
     const length = typeof rest[1] === 'number' ? rest[1] : (rest[0]?.length ?? data.byteLength - offset);
     const fits = room(disk, length);
-    if (fits === 0 && length > 0) throw enospc('write');
+    if (fits === 0 && length > 0) throw failure(disk, 'write');
     return realWrite.call(this, data, offset, fits, typeof rest[2] === 'number' ? rest[2] : null);
   };
   const realHandleWriteFile = FileHandle.writeFile;
   FileHandle.writeFile = async function writeFile(data, options) {
     const n = byteLength(data, options?.encoding ?? options);
-    if (room(handlePaths.get(this), n) < n) throw enospc('write');
+    if (room(handlePaths.get(this), n) < n) throw failure(handlePaths.get(this), 'write');
     return realHandleWriteFile.call(this, data, options);
   };
   const realWritev = FileHandle.writev;
   FileHandle.writev = async function writev(buffers, ...rest) {
     const total = buffers.reduce((n, b) => n + b.byteLength, 0);
-    if (room(handlePaths.get(this), total) < total) throw enospc('write');
+    if (room(handlePaths.get(this), total) < total) throw failure(handlePaths.get(this), 'write');
     return realWritev.call(this, buffers, ...rest);
   };
 
@@ -114,7 +119,7 @@ if (disks.length > 0) {
     const real = fsp[name];
     fsp[name] = async function (path, data, options) {
       const n = byteLength(data, options?.encoding ?? options);
-      if (room(diskOf(path), n) < n) throw enospc('write', String(path));
+      if (room(diskOf(path), n) < n) throw failure(diskOf(path), 'write', String(path));
       return real.call(this, path, data, options);
     };
   }
@@ -135,7 +140,7 @@ if (disks.length > 0) {
   for (const name of ['copyFile', 'cp']) {
     const real = fsp[name];
     fsp[name] = async function (src, dest, ...rest) {
-      if (diskOf(dest) && room(diskOf(dest), sourceSize(src)) < sourceSize(src)) throw enospc(name === 'cp' ? 'cp' : 'copyfile', String(dest));
+      if (diskOf(dest) && room(diskOf(dest), sourceSize(src)) < sourceSize(src)) throw failure(diskOf(dest), name === 'cp' ? 'cp' : 'copyfile', String(dest));
       return real.call(this, src, dest, ...rest);
     };
   }
@@ -157,7 +162,7 @@ if (disks.length > 0) {
     const cb = rest[rest.length - 1];
     if (fdPaths.has(fd) && typeof cb === 'function') {
       const length = typeof data === 'string' ? Buffer.byteLength(data) : typeof rest[1] === 'number' ? rest[1] : data.byteLength;
-      if (room(fdPaths.get(fd), length) < length) return process.nextTick(cb, enospc('write'));
+      if (room(fdPaths.get(fd), length) < length) return process.nextTick(cb, failure(fdPaths.get(fd), 'write'));
     }
     return realFsWrite.call(this, fd, data, ...rest);
   };
@@ -165,7 +170,7 @@ if (disks.length > 0) {
   fs.writev = function writev(fd, buffers, ...rest) {
     const cb = rest[rest.length - 1];
     const total = buffers.reduce((n, b) => n + b.byteLength, 0);
-    if (fdPaths.has(fd) && typeof cb === 'function' && room(fdPaths.get(fd), total) < total) return process.nextTick(cb, enospc('write'));
+    if (fdPaths.has(fd) && typeof cb === 'function' && room(fdPaths.get(fd), total) < total) return process.nextTick(cb, failure(fdPaths.get(fd), 'write'));
     return realFsWritev.call(this, fd, buffers, ...rest);
   };
   const realFsClose = fs.close;

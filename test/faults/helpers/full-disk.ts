@@ -25,6 +25,8 @@ export interface SmallDisk {
   dir: string;
   /** The disk's capacity in bytes. */
   bytes: number;
+  /** Injected disks: the error past capacity (ENOSPC), or EIO, or EACCES for every write. */
+  code: 'ENOSPC' | 'EIO' | 'EACCES';
   /** Bytes still free. */
   free(): number;
   /** Writes a filler file so that about `leave` bytes stay free. */
@@ -44,7 +46,8 @@ function usedBytes(dir: string): number {
   return total;
 }
 
-export function smallDisk(bytes: number, mode: DiskMode = defaultDiskMode()): SmallDisk {
+export function smallDisk(bytes: number, mode: DiskMode = defaultDiskMode(), code: SmallDisk['code'] = 'ENOSPC'): SmallDisk {
+  if (code !== 'ENOSPC' && mode !== 'injected') throw new Error(`a ${code} disk can only be injected`);
   const base = mkdtempSync(join(tmpdir(), 'fnd-faults-disk-'));
   const dir = join(base, 'disk');
   mkdirSync(dir);
@@ -61,6 +64,7 @@ export function smallDisk(bytes: number, mode: DiskMode = defaultDiskMode()): Sm
     mode,
     dir,
     bytes,
+    code,
     free,
     fill(leave: number) {
       rmSync(filler, { force: true });
@@ -83,6 +87,6 @@ export function diskEnv(...disks: SmallDisk[]): Record<string, string> {
   if (injected.length === 0) return {};
   return {
     NODE_OPTIONS: `--import ${PRELOAD}`,
-    FND_FAULT_DISKS: JSON.stringify(injected.map((disk) => ({ dir: disk.dir, bytes: disk.bytes }))),
+    FND_FAULT_DISKS: JSON.stringify(injected.map((disk) => ({ dir: disk.dir, bytes: disk.bytes, code: disk.code }))),
   };
 }
