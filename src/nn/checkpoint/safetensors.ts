@@ -3,7 +3,7 @@
  * header length, a JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__":
  * {...}}`, then the raw little-endian tensor bytes. No code, no pickle: the safe way to share weights.
  */
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { FndError } from '../../util/errors.js';
 import { FileSink } from '../../util/fs/index.js';
 import { DTYPE_BYTES, numel, type DType, type RawTensor, type StateDict } from './tensor.js';
@@ -13,26 +13,44 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
-  const fail = (what: string): never => {
+interface HeaderEntry {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+function failer(file: string): (what: string) => never {
+  return (what) => {
     throw new FndError(`cannot read ${file}: ${what}; is it a complete safetensors file?`);
   };
-  if (bytes.length < 8) fail('the file is shorter than its 8-byte header length');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen > bytes.length - 8 || headerLen > 100_000_000) fail(`the header length ${headerLen} is impossible`);
+}
+
+/** The JSON header's length from the first 8 bytes, checked against the file's size. */
+function headerLength(first8: Uint8Array, fileSize: number, file: string): number {
+  const fail = failer(file);
+  if (fileSize < 8 || first8.length < 8) fail('the file is shorter than its 8-byte header length');
+  const headerLen = Number(new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true));
+  if (headerLen > fileSize - 8 || headerLen > 100_000_000) fail(`the header length ${headerLen} is impossible`);
+  return headerLen;
+}
+
+/**
+ * Checks a header against the size of the data section that follows it: every dtype known,
+ * every shape's byte length equal to its range, and the ranges tiling the data section exactly.
+ */
+function checkHeader(headerBytes: Uint8Array, dataLen: number, file: string): { entries: HeaderEntry[]; metadata: Record<string, string> } {
+  const fail = failer(file);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen))) as Record<string, unknown>;
+    header = JSON.parse(new TextDecoder().decode(headerBytes)) as Record<string, unknown>;
   } catch (e) {
     return fail(`the JSON header does not parse (${(e as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('the header is not a JSON object');
-  const dataStart = 8 + headerLen;
-  const dataLen = bytes.length - dataStart;
-  const tensors: StateDict = new Map();
   let metadata: Record<string, string> = {};
-  const ranges: { name: string; begin: number; end: number }[] = [];
+  const ranges: HeaderEntry[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (entry !== null && (typeof entry !== 'object' || Array.isArray(entry) || !Object.values(entry).every((v) => typeof v === 'string'))) {
@@ -58,7 +76,7 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
     if (end - begin !== size) {
       fail(`tensor ${name}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes but ${dtype} [${(shape as number[]).join(', ')}] needs ${size}`);
     }
-    ranges.push({ name, begin, end });
+    ranges.push({ name, dtype, shape: shape as number[], begin, end });
   }
   // As the reference implementation requires: the tensors tile the data section exactly, so no
   // two share bytes (a write to one would change the other) and no bytes hide between them.
@@ -73,14 +91,32 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
     cursor = r.end;
   }
   if (cursor !== dataLen) fail(`the data section has ${dataLen} bytes but its tensors end at byte ${cursor}`);
-  for (const r of ranges) {
-    const e = header[r.name] as { dtype: DType; shape: number[] };
-    tensors.set(r.name, { dtype: e.dtype, shape: e.shape, bytes: bytes.subarray(dataStart + r.begin, dataStart + r.end) });
-  }
+  return { entries: ranges, metadata };
+}
+
+export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
+  const headerLen = headerLength(bytes.subarray(0, 8), bytes.length, file);
+  const dataStart = 8 + headerLen;
+  const { entries, metadata } = checkHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, file);
+  const tensors: StateDict = new Map();
+  for (const e of entries) tensors.set(e.name, { dtype: e.dtype, shape: e.shape, bytes: bytes.subarray(dataStart + e.begin, dataStart + e.end) });
   return { tensors, metadata };
 }
 
+/** Reads the header first and checks it against the file's size, so a hostile header costs no allocation of the data. */
 export async function readSafetensors(path: string): Promise<SafetensorsFile> {
+  const handle = await open(path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const first8 = new Uint8Array(8);
+    await handle.read(first8, 0, Math.min(8, size), 0);
+    const headerLen = headerLength(first8, size, path);
+    const headerBytes = new Uint8Array(headerLen);
+    await handle.read(headerBytes, 0, headerLen, 8);
+    checkHeader(headerBytes, size - 8 - headerLen, path);
+  } finally {
+    await handle.close();
+  }
   const bytes = await readFile(path);
   return parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
 }
