@@ -5,12 +5,13 @@
  * JSONL keeps rows streamable (ISOT's 44k articles are ~110 MB of text) and diffable; the
  * side-car `table.json` lets a consumer learn the shape without reading every row.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { FndError } from '../util/errors.js';
+import { naming, writeFileChunks } from '../util/fs/index.js';
 
 export type Row = Record<string, unknown>;
 
@@ -57,20 +58,12 @@ export async function writeTable(
   rows: Iterable<Row> | AsyncIterable<Row>,
   options: TableOptions = {},
 ): Promise<TableInfo> {
-  await mkdir(dir, { recursive: true });
-  const rowsPath = join(dir, ROWS_FILE);
-  const out = createWriteStream(rowsPath, { encoding: 'utf8' });
-  // A write error would otherwise surface only as an unhandled 'error' event.
-  let writeError: Error | undefined;
-  out.on('error', (error) => {
-    writeError = error;
-  });
+  await naming(dir, () => mkdir(dir, { recursive: true }));
   const columns: string[] = [];
   const seen = new Set<string>();
   let rowCount = 0;
-  try {
+  async function* lines(): AsyncGenerator<string> {
     for await (const row of rows) {
-      if (writeError) throw writeError;
       if (row === null || typeof row !== 'object' || Array.isArray(row)) {
         throw new FndError(`writeTable(${dir}): row ${rowCount + 1} is not an object`);
       }
@@ -81,17 +74,15 @@ export async function writeTable(
         }
       }
       rowCount++;
-      if (!out.write(JSON.stringify(row) + '\n')) await once(out, 'drain');
+      yield JSON.stringify(row) + '\n';
     }
-  } finally {
-    out.end();
-    await once(out, 'close').catch(() => undefined);
   }
-  if (writeError) throw writeError;
+  // A failed write rejects here, naming rows.jsonl, and removes the partial file.
+  await writeFileChunks(join(dir, ROWS_FILE), lines());
   const info: TableInfo = { columns, rowCount };
   if (options.labels !== undefined) info.labels = options.labels;
   if (options.preparation !== undefined) info.preparation = options.preparation;
-  await writeFile(join(dir, INFO_FILE), JSON.stringify(info, null, 2) + '\n', 'utf8');
+  await writeFileChunks(join(dir, INFO_FILE), [JSON.stringify(info, null, 2) + '\n']);
   return info;
 }
 

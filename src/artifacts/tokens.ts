@@ -10,11 +10,10 @@
  * Ragged rows (padding none/longest) keep the true lengths so training can pad each batch to
  * its own longest row; offsets are the running sum of the lengths.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FndError } from '../util/errors.js';
+import { FileSink, naming, writeFileChunks } from '../util/fs/index.js';
 
 export type TokensPadding = 'max_length' | 'longest' | 'none';
 export type TokensDtype = 'int32' | 'uint16';
@@ -70,34 +69,35 @@ const FILES = { header: 'header.json', ids: 'ids.bin', lengths: 'lengths.bin', l
 
 /** Streams rows into a tokens directory: memory stays bounded for any number of rows. */
 export class TokensWriter {
-  private readonly ids: WriteStream;
+  private readonly ids: FileSink;
   private readonly lengths: number[] = [];
   private readonly labelValues: number[] = [];
   private readonly rowIds: string[] = [];
   private readonly layout: 'padded' | 'ragged';
   private readonly dtype: TokensDtype;
   private totalTokens = 0;
-  private writeError: Error | undefined;
 
   private constructor(
     private readonly dir: string,
     private readonly meta: TokensMeta,
+    ids: FileSink,
   ) {
     this.layout = meta.padding === 'max_length' ? 'padded' : 'ragged';
     this.dtype = meta.dtype ?? (meta.vocabSize <= 65536 ? 'uint16' : 'int32');
-    this.ids = createWriteStream(join(dir, FILES.ids));
-    this.ids.on('error', (error) => {
-      this.writeError = error;
-    });
+    this.ids = ids;
   }
 
   static async create(dir: string, meta: TokensMeta): Promise<TokensWriter> {
-    await mkdir(dir, { recursive: true });
-    return new TokensWriter(dir, meta);
+    await naming(dir, () => mkdir(dir, { recursive: true }));
+    return new TokensWriter(dir, meta, await FileSink.open(join(dir, FILES.ids)));
+  }
+
+  /** Stops writing and removes ids.bin (call when the rows cannot be completed). */
+  abort(): Promise<void> {
+    return this.ids.abort();
   }
 
   async add(row: TokensRow): Promise<void> {
-    if (this.writeError) throw this.writeError;
     const { ids } = row;
     const width = this.layout === 'padded' ? this.meta.maxLength : ids.length;
     if (ids.length > width) {
@@ -117,13 +117,11 @@ export class TokensWriter {
     this.rowIds.push(row.rowId);
     this.totalTokens += ids.length;
     // Typed arrays are little-endian on every platform Node supports (x64, arm64).
-    if (!this.ids.write(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))) await once(this.ids, 'drain');
+    await this.ids.write(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   }
 
   async close(): Promise<TokensHeader> {
-    this.ids.end();
-    await once(this.ids, 'close');
-    if (this.writeError) throw this.writeError;
+    await this.ids.close();
     const header: TokensHeader = {
       format: 'fnd-tokens',
       version: 1,
@@ -139,11 +137,12 @@ export class TokensWriter {
       tokenizer: this.meta.tokenizer,
       totalTokens: this.totalTokens,
     };
-    await writeFile(join(this.dir, FILES.lengths), Int32Array.from(this.lengths));
-    await writeFile(join(this.dir, FILES.labels), Int32Array.from(this.labelValues));
-    await writeFile(join(this.dir, FILES.rowIds), this.rowIds.map((id) => JSON.stringify(id) + '\n').join(''));
+    const bytes = (values: Int32Array) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    await writeFileChunks(join(this.dir, FILES.lengths), [bytes(Int32Array.from(this.lengths))]);
+    await writeFileChunks(join(this.dir, FILES.labels), [bytes(Int32Array.from(this.labelValues))]);
+    await writeFileChunks(join(this.dir, FILES.rowIds), this.rowIds.map((id) => JSON.stringify(id) + '\n'));
     // Header last: a directory without it is incomplete.
-    await writeFile(join(this.dir, FILES.header), JSON.stringify(header, null, 2) + '\n');
+    await writeFileChunks(join(this.dir, FILES.header), [JSON.stringify(header, null, 2) + '\n']);
     return header;
   }
 }
@@ -151,7 +150,12 @@ export class TokensWriter {
 /** Writes all `rows` to `dir` and returns the header. */
 export async function writeTokens(dir: string, meta: TokensMeta, rows: Iterable<TokensRow> | AsyncIterable<TokensRow>): Promise<TokensHeader> {
   const writer = await TokensWriter.create(dir, meta);
-  for await (const row of rows) await writer.add(row);
+  try {
+    for await (const row of rows) await writer.add(row);
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
   return writer.close();
 }
 

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FndError } from '../util/errors.js';
 import { isProcessAlive } from './layout.js';
+import { asStorageError } from '../util/fs/index.js';
 
 /** What a lock file holds: who holds it, so a waiter can tell a live holder from a dead one. */
 export interface LockInfo {
@@ -90,14 +91,20 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
     handle = await open(path, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new FndError(`cannot create lock ${path}: ${(error as Error).message}`, { cause: error });
+    const storage = asStorageError(error, path, 'create lock');
+    throw storage instanceof FndError ? storage : new FndError(`cannot create lock ${path}: ${(error as Error).message}`, { cause: error });
   }
   try {
     await handle.writeFile(content);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // An empty lock file would make every waiter wait: a lock that cannot be written is not taken.
+    await handle.close().catch(() => {});
+    await unlink(path).catch(() => {});
+    const storage = asStorageError(error, path, 'create lock');
+    throw storage instanceof FndError ? storage : new FndError(`cannot create lock ${path}: ${(error as Error).message}`, { cause: error });
   }
+  await handle.close();
   return true;
 }
 

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import type { CacheStore } from '../cache/store.js';
 import type { CacheEntry } from '../cache/meta.js';
 import type { ValidatedStage } from '../spec/validate.js';
@@ -9,6 +9,8 @@ import { confirmDecision, decideStage, historyKey, type Upstream } from './decid
 import type { StageEvent } from './context.js';
 import { runStageInProcess, runStageInWorker } from './stage-runner.js';
 import type { StageJob } from './stage-job.js';
+import { FndError } from '../util/errors.js';
+import { StorageError, asStorageError } from '../util/fs/index.js';
 
 export interface StageRunResult {
   status: 'ran' | 'cached';
@@ -89,18 +91,26 @@ export async function executeStage(stage: ValidatedStage, upstream: ReadonlyMap<
         const outcome = device === 'gpu' ? await runStageInWorker(job, hooks) : await runStageInProcess(job, hooks);
         if (run.signal.aborted) throw new Error('interrupted');
         const durationMs = Date.now() - started;
-        const entry = await cache.commit(signature, workDir, {
-          stageId: stage.id,
-          plugin: stage.uses,
-          details: decision.details,
-          metrics: outcome.metrics ?? {},
-          summary: outcome.summary,
-          durationMs,
-        });
+        const entry = await cache
+          .commit(signature, workDir, {
+            stageId: stage.id,
+            plugin: stage.uses,
+            details: decision.details,
+            metrics: outcome.metrics ?? {},
+            summary: outcome.summary,
+            durationMs,
+          })
+          .catch((error: unknown) => {
+            const storage = asStorageError(error, (error as NodeJS.ErrnoException).path ?? cache.layout.entryDir(signature));
+            if (!(storage instanceof StorageError)) throw error;
+            throw new FndError(`stage "${stage.id}" (plugin ${stage.uses}): its outputs could not be stored in the cache: ${storage.message}`, { cause: error });
+          });
         await cache.clearResume(signature);
         return { status: 'ran', entry, signature, durationMs, reason, reasons: decision.reasons };
       } finally {
         await rm(workDir, { recursive: true, force: true });
+        // A failed attempt that saved no checkpoint leaves no empty resume folder behind.
+        await rmdir(job.resumeDir).catch(() => {});
       }
     },
     {

@@ -10,6 +10,7 @@ import { registerProject } from '../cache/projects.js';
 import { createRunFolder, type RunMetrics, type RunRecord, type RunWriter } from '../runs/record.js';
 import type { ValidatedPipeline } from '../spec/validate.js';
 import { isUserError } from '../util/errors.js';
+import { asStorageError, copyAtomic, isStorageFailure } from '../util/fs/index.js';
 import { collectEnvironment } from './environment.js';
 import type { EngineEvent, Reporter, RunStatus } from './events.js';
 import { executeStage, type StageExecutionContext } from './execute-stage.js';
@@ -61,7 +62,9 @@ async function linkExports(entry: CacheEntry, runDir: string): Promise<void> {
 }
 
 function firstLine(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  // A full disk or a failing device outside a stage's own code (a commit, a copy) names its path too.
+  const described = isStorageFailure(error) ? asStorageError(error, (error as NodeJS.ErrnoException).path ?? 'a file') : error;
+  return described instanceof Error ? described.message : String(described);
 }
 
 /** Runs an already prepared pipeline: the scheduler, the cache and the run record. */
@@ -117,6 +120,19 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
   const running = new Map<string, Promise<void>>();
   const jobs = Math.max(1, options.jobs ?? 1);
   let failure: string | undefined;
+  // run.json is rewritten after every stage; when that write fails (a full disk) the run goes on,
+  // says so once, and ends failed with the reason, since its record is incomplete.
+  let recordFailure: string | undefined;
+  const keepRecord = async (write: () => Promise<unknown>): Promise<void> => {
+    try {
+      await write();
+    } catch (error) {
+      if (!isUserError(error) && !isStorageFailure(error)) throw error;
+      if (recordFailure !== undefined) return;
+      recordFailure = firstLine(error);
+      emit({ type: 'warning', message: `the run record could not be written: ${recordFailure}` });
+    }
+  };
 
   const start = (stageId: string) => {
     const stage = stageById.get(stageId)!;
@@ -127,22 +143,26 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
         done.set(stageId, { entry: result.entry, runs: result.status === 'ran' });
         if (Object.keys(result.entry.meta.metrics).length > 0) metrics[stageId] = result.entry.meta.metrics;
         await linkExports(result.entry, writer.dir);
-        await writer.updateStage(stageId, {
-          plugin: stage.uses,
-          status: result.status,
-          signature: result.signature,
-          durationMs: result.durationMs,
-          ...(result.status === 'ran' ? { reason: result.reason, reasons: result.reasons } : {}),
-        });
+        await keepRecord(() =>
+          writer.updateStage(stageId, {
+            plugin: stage.uses,
+            status: result.status,
+            signature: result.signature,
+            durationMs: result.durationMs,
+            ...(result.status === 'ran' ? { reason: result.reason, reasons: result.reasons } : {}),
+          }),
+        );
         emit({ type: 'stage-end', stageId, status: result.status, durationMs: result.durationMs, summary: result.entry.meta.summary, reason: result.reason });
       } catch (error) {
         const interrupted = controller.signal.aborted;
-        const message = interrupted ? 'interrupted' : firstLine(error);
+        const described = firstLine(error);
+        // Failures outside the plugin's code (a commit, a copy into the run folder) get the stage named too.
+        const message = interrupted ? 'interrupted' : described.includes(`stage "${stageId}"`) ? described : `stage "${stageId}": ${described}`;
         if (!interrupted) failure ??= message;
         if (!interrupted && !isUserError(error) && error instanceof Error && error.stack) {
           emit({ type: 'stage-log', stageId, level: 'debug', message: error.stack });
         }
-        await writer.updateStage(stageId, { plugin: stage.uses, status: 'failed', signature: '', durationMs: 0, error: message });
+        await keepRecord(() => writer.updateStage(stageId, { plugin: stage.uses, status: 'failed', signature: '', durationMs: 0, error: message }));
         emit({ type: 'stage-end', stageId, status: 'failed', durationMs: 0, error: message });
       } finally {
         running.delete(stageId);
@@ -170,17 +190,22 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
     if (!pending.has(stageId)) continue;
     const stage = stageById.get(stageId)!;
     const reason = status === 'interrupted' ? 'run interrupted' : 'an upstream or earlier stage failed';
-    await writer.updateStage(stageId, { plugin: stage.uses, status: 'skipped', signature: '', durationMs: 0, reason });
+    await keepRecord(() => writer.updateStage(stageId, { plugin: stage.uses, status: 'skipped', signature: '', durationMs: 0, reason }));
     emit({ type: 'stage-end', stageId, status: 'skipped', durationMs: 0, reason });
   }
   options.signal?.removeEventListener('abort', onAbort);
-  const record = await writer.finishRun(status, metrics, {
-    durationMs: Date.now() - started,
-    ...(status === 'failed' ? { error: failure } : status === 'interrupted' ? { error: 'interrupted by the user' } : {}),
-  });
-  await writeRunReport(writer.dir, record, metrics);
-  emit({ type: 'run-end', runId, status, durationMs: record.durationMs, runDir: writer.dir });
-  return { runId, runDir: writer.dir, status, record, metrics };
+  const finish = { durationMs: Date.now() - started, ...(status === 'failed' ? { error: failure } : status === 'interrupted' ? { error: 'interrupted by the user' } : {}) };
+  await keepRecord(() => writer.finishRun(status, metrics, finish));
+  if (recordFailure === undefined) await keepRecord(async () => writeRunReport(writer.dir, writer.record, metrics));
+  let record = writer.record;
+  let finalStatus = status;
+  if (recordFailure !== undefined) {
+    // Completed stages are cached; the run itself failed, because its record could not be kept.
+    finalStatus = status === 'interrupted' ? status : 'failed';
+    record = await writer.amendFinished(finalStatus, failure ?? recordFailure);
+  }
+  emit({ type: 'run-end', runId, status: finalStatus, durationMs: record.durationMs, runDir: writer.dir });
+  return { runId, runDir: writer.dir, status: finalStatus, record, metrics };
 }
 
 export async function runPipeline(specFile: string, options: RunOptions): Promise<RunOutcome> {

@@ -4,7 +4,8 @@
  * tokenizer and its max_length, and the label names — so `fnd predict` can take raw articles.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../util/fs/index.js';
 import { join } from 'node:path';
 import { CLEAN_RULE_NAMES, type CleanRuleName } from '../text/clean.js';
 import { FndError } from '../util/errors.js';
@@ -42,6 +43,11 @@ export interface FndModelInfo {
   tokenizer?: TokenizerInfo;
   /** Label id → name, e.g. {"0": "fake", "1": "real"}. */
   labels?: Record<string, string>;
+  /**
+   * The files the save stage wrote into this folder (fnd.json aside). Saving again replaces and
+   * removes only these; any other file in the folder belongs to someone else.
+   */
+  files?: string[];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -103,6 +109,13 @@ export function parseFndModelInfo(json: unknown, file: string): FndModelInfo {
     }
     info.labels = json.labels as Record<string, string>;
   }
+  if (json.files !== undefined) {
+    const plainName = (f: unknown) => typeof f === 'string' && f !== '' && f !== '.' && f !== '..' && !/[\\/]/.test(f);
+    if (!Array.isArray(json.files) || !json.files.every(plainName)) {
+      throw new FndError(`${file}: "files" must list plain file names (no folders)`);
+    }
+    info.files = json.files as string[];
+  }
   return info;
 }
 
@@ -120,5 +133,5 @@ export async function readFndModelInfo(dir: string): Promise<FndModelInfo | unde
 }
 
 export async function writeFndModelInfo(dir: string, info: FndModelInfo): Promise<void> {
-  await writeFile(join(dir, FND_JSON), `${JSON.stringify(info, null, 2)}\n`, 'utf8');
+  await writeFileAtomic(join(dir, FND_JSON), `${JSON.stringify(info, null, 2)}\n`);
 }

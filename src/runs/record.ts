@@ -3,9 +3,9 @@
  * Shape agreed in the shared formats; `schemas/run.schema.json` describes the same thing for
  * tools outside TypeScript.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../cache/atomic.js';
+import { asStorageError as asStorage, naming, writeFileAtomic, writeFileChunks } from '../util/fs/index.js';
 import { leaseRun, type RunLease } from './run-lease.js';
 
 /** `crashed`: the process died without finishing (SIGKILL, out of memory); see liveness.ts. */
@@ -91,7 +91,7 @@ const MAX_ID_ATTEMPTS = 100;
  * returned writer.
  */
 export async function createRunFolder(runsDir: string, record: RunRecord, sources: RunSources): Promise<RunWriter> {
-  await mkdir(runsDir, { recursive: true });
+  await naming(runsDir, () => mkdir(runsDir, { recursive: true }));
   for (let attempt = 1; attempt <= MAX_ID_ATTEMPTS; attempt++) {
     const id = attempt === 1 ? record.id : `${record.id}-${attempt}`;
     const dir = join(runsDir, id);
@@ -99,16 +99,22 @@ export async function createRunFolder(runsDir: string, record: RunRecord, source
       await mkdir(dir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw asStorage(error, dir);
+    }
+    try {
+      // The spec files never change after this point, so a plain write is enough for them.
+      await writeFileChunks(join(dir, SPEC_FILE), [sources.specSource]);
+      await writeFileChunks(join(dir, RESOLVED_SPEC_FILE), [sources.resolvedSpecYaml]);
+      // Held (and touched) until the run finishes: a reader that finds it abandoned marks the run crashed.
+      const lease = await leaseRun(dir);
+      const writer = new RunWriter(dir, { ...structuredClone(record), id, status: 'running' }, lease);
+      await writer.flush();
+      return writer;
+    } catch (error) {
+      // A run folder without its run.json would be listed as unreadable: leave none behind.
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
       throw error;
     }
-    // Held (and touched) until the run finishes: a reader that finds it abandoned marks the run crashed.
-    const lease = await leaseRun(dir);
-    // The spec files never change after this point, so a plain write is enough for them.
-    await writeFile(join(dir, SPEC_FILE), sources.specSource);
-    await writeFile(join(dir, RESOLVED_SPEC_FILE), sources.resolvedSpecYaml);
-    const writer = new RunWriter(dir, { ...structuredClone(record), id, status: 'running' }, lease);
-    await writer.flush();
-    return writer;
   }
   throw new Error(`could not create a run folder for ${record.id} in ${runsDir}: ${MAX_ID_ATTEMPTS} ids taken`);
 }
@@ -162,15 +168,28 @@ export class RunWriter {
   async finishRun(status: Exclude<RunStatus, 'running' | 'crashed'>, metrics: RunMetrics, options: FinishOptions = {}): Promise<RunRecord> {
     if (this.finished) throw new Error(`run ${this.state.id} is already finished`);
     this.finished = true;
-    await writeFileAtomic(join(this.dir, METRICS_FILE), serializeJson(metrics));
+    // The record in memory is final even when the disk refuses the writes below.
     this.state.status = status;
     this.state.durationMs = options.durationMs ?? this.elapsedMs();
     if (options.error !== undefined) this.state.error = options.error;
+    await writeFileAtomic(join(this.dir, METRICS_FILE), serializeJson(metrics));
     try {
       await this.flush();
     } finally {
       await this.lease?.release();
     }
+    return this.record;
+  }
+
+  /**
+   * After finishRun failed to write: records `status` and `error` in memory and tries run.json
+   * once more (best effort: the disk may still be full). Returns the record as it stands.
+   */
+  async amendFinished(status: Exclude<RunStatus, 'running' | 'crashed'>, error: string): Promise<RunRecord> {
+    this.state.status = status;
+    this.state.error = error;
+    await this.flush().catch(() => {});
+    await this.lease?.release().catch(() => {});
     return this.record;
   }
 

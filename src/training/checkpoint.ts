@@ -14,7 +14,7 @@
  * Only the latest and the best checkpoints are kept.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertForSequenceClassification } from '../nn/bert/model.js';
@@ -24,6 +24,7 @@ import { readSafetensors } from '../nn/checkpoint/safetensors.js';
 import { toFloat32 } from '../nn/checkpoint/tensor.js';
 import { loadOptimizerState, saveOptimizerState } from '../nn/train/optimizer-state.js';
 import type { TrainerState } from './state.js';
+import { naming, writeFileAtomic } from '../util/fs/index.js';
 
 interface StateFile {
   version: 2;
@@ -38,8 +39,7 @@ export function checkpointName(state: TrainerState, byEpoch: boolean): string {
 }
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFile(`${path}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export async function writeCheckpoint(
@@ -54,13 +54,19 @@ export async function writeCheckpoint(
   const final = join(outputDir, name);
   const tmp = `${final}.tmp`;
   await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  await saveModel(model, join(tmp, 'model'));
-  await saveOptimizerState(optimizer, join(tmp, 'optimizer.safetensors'));
-  const file: StateFile = { version: 2, paramsKey, state };
-  await writeFile(join(tmp, 'state.json'), `${JSON.stringify(file)}\n`);
+  try {
+    await naming(tmp, () => mkdir(tmp, { recursive: true }));
+    await saveModel(model, join(tmp, 'model'));
+    await saveOptimizerState(optimizer, join(tmp, 'optimizer.safetensors'));
+    const file: StateFile = { version: 2, paramsKey, state };
+    await writeFileAtomic(join(tmp, 'state.json'), `${JSON.stringify(file)}\n`);
+  } catch (error) {
+    // A checkpoint that could not be written completely is not kept (the previous one still is).
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
   await rm(final, { recursive: true, force: true });
-  await rename(tmp, final);
+  await naming(final, () => rename(tmp, final));
   await writeJsonAtomic(join(outputDir, 'latest.json'), { checkpoint: name, epoch: state.epochs_completed, step: state.global_step });
   for (const entry of await readdir(outputDir)) {
     if (/^checkpoint-(step-)?\d+$/.test(entry) && !keep.has(entry) && entry !== name) {

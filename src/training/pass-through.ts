@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
+import { naming } from '../util/fs/index.js';
 import { join } from 'node:path';
 
 export const PASS_THROUGH_FILES = ['fnd.json', 'vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
@@ -14,7 +15,7 @@ export async function copyPassThroughFiles(from: string, to: string): Promise<st
   const copied: string[] = [];
   for (const file of PASS_THROUGH_FILES) {
     if (existsSync(join(from, file))) {
-      await copyFile(join(from, file), join(to, file));
+      await naming(join(to, file), () => copyFile(join(from, file), join(to, file)));
       copied.push(file);
     }
   }

@@ -35,7 +35,8 @@ export type FndErrorCode =
   | 'FND_DATA'
   | 'FND_MODEL'
   | 'FND_TRAINING'
-  | 'FND_BACKEND';
+  | 'FND_BACKEND'
+  | 'FND_STORAGE';
 
 /** The exit code the CLI uses for each error code (README: 1 a failure while running, 2 invalid spec or usage). */
 export const EXIT_CODES: Readonly<Record<FndErrorCode, number>> = Object.freeze({
@@ -47,6 +48,7 @@ export const EXIT_CODES: Readonly<Record<FndErrorCode, number>> = Object.freeze(
   FND_MODEL: 1,
   FND_TRAINING: 1,
   FND_BACKEND: 1,
+  FND_STORAGE: 1,
 });
 
 export interface FndErrorOptions {

@@ -1,4 +1,5 @@
-import { copyFile, writeFile } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
+import { naming, writeFileChunks } from '../../src/util/fs/index.js';
 import { join } from 'node:path';
 import { defineStage, StageUserError, type InputArtifacts } from '../../src/sdk/index.js';
 import { readRows, readTable, readTableInfo, type Row, type TableInfo } from '../../src/artifacts/table.js';
@@ -190,7 +191,7 @@ export default defineStage<ErrorAnalysisParams>({
 
     const outDir = ctx.outputDir('report');
     const files = [REPORT_FILE, MISCLASSIFIED_FILE];
-    await writeFile(join(outDir, REPORT_FILE), markdown, 'utf8');
+    await writeFileChunks(join(outDir, REPORT_FILE), [markdown]);
     const misclassifiedLines = analysis.misclassified.map((m) =>
       JSON.stringify({
         id: m.id,
@@ -205,16 +206,16 @@ export default defineStage<ErrorAnalysisParams>({
         ...(m.titleInTrain !== undefined ? { title_in_train: m.titleInTrain } : {}),
       }),
     );
-    await writeFile(join(outDir, MISCLASSIFIED_FILE), misclassifiedLines.map((l) => l + '\n').join(''), 'utf8');
+    await writeFileChunks(join(outDir, MISCLASSIFIED_FILE), misclassifiedLines.map((l) => l + '\n'));
     if (analysis.leakage !== undefined) {
       const lines = analysis.leakage.titles.map((t) =>
         JSON.stringify({ title: t.title, test_rows: t.testRows, train_rows: t.trainRows, misclassified: t.misclassified }),
       );
-      await writeFile(join(outDir, LEAKED_FILE), lines.map((l) => l + '\n').join(''), 'utf8');
+      await writeFileChunks(join(outDir, LEAKED_FILE), lines.map((l) => l + '\n'));
       files.push(LEAKED_FILE);
     }
     // The report names these files, so they go to the run folder together.
-    for (const file of files) await copyFile(join(outDir, file), join(ctx.exportDir, file));
+    for (const file of files) await naming(join(ctx.exportDir, file), () => copyFile(join(outDir, file), join(ctx.exportDir, file)));
 
     const leakage = analysis.leakage;
     return {

@@ -6,7 +6,7 @@
  * The tensor engine and the model code are imported inside `run`: the engine imports every stage
  * module even when all of them are restored from the cache, and that must stay fast.
  */
-import { writeFile } from 'node:fs/promises';
+import { writeFileChunks } from '../../src/util/fs/index.js';
 import { join } from 'node:path';
 import { defineStage, StageUserError, type Artifact, type MetricValue } from '../../src/sdk/index.js';
 import { writeTable, type Row } from '../../src/artifacts/table.js';
@@ -111,11 +111,11 @@ export default defineStage<EvaluateParams>({
         for (const warning of m.warnings) ctx.log.warn(`${split.port}: ${warning.message}`);
 
         await writeTable(ctx.outputDir(split.outputPort), rows, { labels: names });
-        await writeFile(join(ctx.exportDir, `predictions-${split.port}.jsonl`), rows.map((row) => JSON.stringify(row) + '\n').join(''));
+        await writeFileChunks(join(ctx.exportDir, `predictions-${split.port}.jsonl`), rows.map((row) => JSON.stringify(row) + '\n'));
         if (split.port === 'test') {
-          await writeFile(join(ctx.exportDir, 'classification-report-test.txt'), report);
+          await writeFileChunks(join(ctx.exportDir, 'classification-report-test.txt'), [report]);
           const labelList = m.labels.map((label) => names[String(label)] ?? String(label));
-          await writeFile(join(ctx.exportDir, 'confusion-test.svg'), await confusionMatrixSvg(m.confusionMatrix, labelList, 'Confusion matrix (test)'));
+          await writeFileChunks(join(ctx.exportDir, 'confusion-test.svg'), [await confusionMatrixSvg(m.confusionMatrix, labelList, 'Confusion matrix (test)')]);
         }
         ctx.log.info(`${split.port}: accuracy ${m.accuracy.toFixed(4)}, f1 ${m.weighted.f1.toFixed(4)}, loss ${loss.toFixed(4)}, ${examplesPerSecond.toFixed(1)} examples/s`);
         summaries.push(`${split.port} accuracy ${m.accuracy.toFixed(4)} f1 ${m.weighted.f1.toFixed(4)}`);

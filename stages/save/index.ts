@@ -9,35 +9,22 @@
  * `runs/<id>/model/`, and with `path` is also copied to a folder of the user's choice.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, cp, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineStage, StageUserError } from '../../src/sdk/index.js';
+import { copyAtomic } from '../../src/util/fs/index.js';
 import { buildModelInfo, tokensHeaderInfo, type TokensHeaderInfo } from './model-info.js';
+import { checkDestination, copyToDestination } from './destination.js';
 
 export interface SaveParams {
   path?: string;
+  overwrite: boolean;
 }
 
 const STAGE = 'save';
 /** Files copied from the model artifact besides the weights. */
 const MODEL_FILES = ['config.json'];
 const TOKENIZER_FILES = ['vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
-
-async function isEmptyDir(dir: string): Promise<boolean> {
-  return (await readdir(dir)).length === 0;
-}
-
-/** A folder fnd may replace: missing, empty, or one that save wrote before (config.json + fnd.json). */
-async function checkTarget(target: string, given: string): Promise<void> {
-  if (!existsSync(target)) return;
-  if (!(await stat(target)).isDirectory()) throw new StageUserError(`${STAGE}: path "${given}" (${target}) is a file; give a folder`);
-  if (await isEmptyDir(target)) return;
-  if (existsSync(join(target, 'fnd.json')) && existsSync(join(target, 'config.json'))) return;
-  throw new StageUserError(
-    `${STAGE}: path "${given}" (${target}) is a non-empty folder that is not an fnd model (no fnd.json and config.json); ` +
-      'refusing to overwrite it: choose another path or empty it',
-  );
-}
 
 export default defineStage<SaveParams>({
   name: STAGE,
@@ -52,7 +39,12 @@ export default defineStage<SaveParams>({
         type: 'string',
         minLength: 1,
         description:
-          'Also copy the folder here (relative to the spec). Written when the stage runs, not when it is restored from the cache. A non-empty folder that is not an fnd model is never overwritten.',
+          'Also copy the folder here (relative to the spec). Written when the stage runs, not when it is restored from the cache. Refused inside the cache, inside runs/, and for a folder holding files save did not write (fnd.json lists those it wrote).',
+      },
+      overwrite: {
+        type: 'boolean',
+        default: false,
+        description: 'Allow `path` inside runs/ or holding files save did not write: same-named files are replaced; other files are never deleted.',
       },
     },
   },
@@ -66,16 +58,23 @@ export default defineStage<SaveParams>({
     const model = inputs.model;
     if (model === undefined) throw new StageUserError(`${STAGE}: input "model" is not connected`);
     if (model.kind !== 'model') throw new StageUserError(`${STAGE}: input "model" must be a model, got ${model.kind}`);
-    const target = params.path === undefined ? undefined : ctx.resolvePath(params.path);
-    if (target !== undefined) await checkTarget(target, params.path!);
-
     const { readConfigFile } = await import('../../src/nn/checkpoint/config.js');
+    const { readFndModelInfo, writeFndModelInfo } = await import('../../src/predict/fnd-json.js');
+    const destination =
+      params.path === undefined
+        ? undefined
+        : await checkDestination(ctx.resolvePath(params.path), params.path, {
+            projectDir: ctx.projectDir,
+            overwrite: params.overwrite === true,
+            recordedFiles: async (dir) => (await readFndModelInfo(dir).catch(() => undefined))?.files,
+          });
+
     const out = ctx.outputDir('model');
     // Refuses what fnd cannot load (not BERT, bad sizes) before anything is written.
     const config = await readConfigFile(join(model.path, 'config.json'));
-    for (const file of MODEL_FILES) await copyFile(join(model.path, file), join(out, file));
+    for (const file of MODEL_FILES) await copyAtomic(join(model.path, file), join(out, file));
     if (existsSync(join(model.path, 'model.safetensors'))) {
-      await copyFile(join(model.path, 'model.safetensors'), join(out, 'model.safetensors'));
+      await copyAtomic(join(model.path, 'model.safetensors'), join(out, 'model.safetensors'));
     } else {
       // A PyTorch checkpoint (e.g. straight from the Hub): converted, since the layout promises safetensors.
       const { readWeights } = await import('../../src/nn/checkpoint/load.js');
@@ -100,26 +99,25 @@ export default defineStage<SaveParams>({
       await tokenizer.saveTo(out);
     } else {
       const present = TOKENIZER_FILES.filter((file) => existsSync(join(model.path, file)));
-      for (const file of present) await copyFile(join(model.path, file), join(out, file));
+      for (const file of present) await copyAtomic(join(model.path, file), join(out, file));
       if (!present.includes('vocab.txt')) ctx.log.warn('no tokens input and no tokenizer in the model folder: fnd predict will not be able to use this model');
     }
 
-    const { readFndModelInfo, writeFndModelInfo } = await import('../../src/predict/fnd-json.js');
     const info = buildModelInfo(await readFndModelInfo(model.path), header, config.id2label);
-    await writeFndModelInfo(out, info);
+    const written = (await readdir(out)).filter((file) => file !== 'fnd.json').sort();
+    await writeFndModelInfo(out, { ...info, files: written });
 
-    await cp(out, join(ctx.exportDir, 'model'), { recursive: true });
-    if (target !== undefined) {
-      await rm(target, { recursive: true, force: true });
-      await cp(out, target, { recursive: true });
-      ctx.log.info(`saved to ${target}`);
+    await copyAtomic(out, join(ctx.exportDir, 'model'), { recursive: true });
+    if (destination !== undefined) {
+      await copyToDestination(out, destination, written, (dir, files) => writeFndModelInfo(dir, { ...info, files }));
+      ctx.log.info(`saved to ${destination.target}`);
     }
     const files = (await readdir(out)).sort();
     let bytes = 0;
     for (const file of files) bytes += (await stat(join(out, file))).size;
     return {
       metrics: { files: files.length, bytes, preparation_steps: info.preparation.length, max_length: info.tokenizer?.max_length ?? null },
-      summary: `${files.length} files (${(bytes / 1e6).toFixed(1)} MB)${target !== undefined ? `, copied to ${params.path}` : ''}`,
+      summary: `${files.length} files (${(bytes / 1e6).toFixed(1)} MB)${destination !== undefined ? `, copied to ${params.path}` : ''}`,
     };
   },
 });

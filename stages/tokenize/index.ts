@@ -6,7 +6,7 @@
  * tokenizer files' content into its signature.
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../src/util/fs/index.js';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { defineStage, StageUserError, type StageContext } from '../../src/sdk/index.js';
@@ -151,7 +151,7 @@ export default defineStage<TokenizeParams>({
     if (info.preparation !== undefined) {
       // The table's text preparation travels with the ids (save writes it into the model's fnd.json).
       // The header is complete either way; nothing reads the artifact before the stage returns.
-      await writeFile(join(ctx.outputDir('tokens'), 'header.json'), JSON.stringify({ ...header, preparation: info.preparation }, null, 2) + '\n');
+      await writeFileAtomic(join(ctx.outputDir('tokens'), 'header.json'), JSON.stringify({ ...header, preparation: info.preparation }, null, 2) + '\n');
     }
 
     const untruncated = Int32Array.from(block.untruncatedLengths).sort();

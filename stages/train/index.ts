@@ -6,7 +6,7 @@
  * The tensor engine and the model code are imported inside `run`: the engine imports every stage
  * module of a spec even when everything is cached, and that must stay fast.
  */
-import { writeFile } from 'node:fs/promises';
+import { writeFileChunks } from '../../src/util/fs/index.js';
 import { join } from 'node:path';
 import { defineStage, StageUserError } from '../../src/sdk/index.js';
 import { TRAIN_DEFAULTS, type TrainParams } from '../../src/training/params.js';
@@ -70,8 +70,8 @@ export default defineStage<TrainParams>({
       await model.save(modelDir);
       await copyPassThroughFiles(inputs.model.path, modelDir);
       const historyJson = `${JSON.stringify(result.history, null, 2)}\n`;
-      await writeFile(join(ctx.outputDir('history'), 'history.json'), historyJson);
-      await writeFile(join(ctx.exportDir, 'history.json'), historyJson);
+      await writeFileChunks(join(ctx.outputDir('history'), 'history.json'), [historyJson]);
+      await writeFileChunks(join(ctx.exportDir, 'history.json'), [historyJson]);
       // Evaluations by epoch, or every eval_steps (at fractional epochs).
       const evaluated = [
         ...result.history.epochs.filter((e) => Object.keys(e.metrics).length > 0).map((e) => ({ epoch: e.epoch, metrics: e.metrics })),
@@ -82,7 +82,7 @@ export default defineStage<TrainParams>({
           steps: result.history.steps.map((s) => ({ step: s.step, loss: s.loss, lr: s.learning_rate })),
           epochs: evaluated,
         });
-        await writeFile(join(ctx.exportDir, 'learning-curves.svg'), svg);
+        await writeFileChunks(join(ctx.exportDir, 'learning-curves.svg'), [svg]);
       }
 
       const { history } = result;

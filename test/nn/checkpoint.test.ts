@@ -130,7 +130,7 @@ describe('loading', () => {
     await expect(loadModel(dir)).rejects.toThrow(/no model weights in .*: expected model\.safetensors or pytorch_model\.bin/);
     writeFileSync(join(dir, 'config.json'), '{"hidden_size": 64, "num_attention_heads": 5}');
     copyFileSync(join(fixtureDir('tiny-2l-32h'), 'pytorch_model.bin'), join(dir, 'pytorch_model.bin'));
-    await expect(loadModel(dir)).rejects.toThrow(/config\.json: hiddenSize 64 is not a multiple of numAttentionHeads 5/);
+    await expect(loadModel(dir)).rejects.toThrow(/config\.json: num_attention_heads 5 does not divide hidden_size 64/);
     writeFileSync(join(dir, 'config.json'), '{"model_type": "roberta"}');
     await expect(loadModel(dir)).rejects.toThrow(/model_type is "roberta"; fnd implements BERT/);
     writeFileSync(join(dir, 'config.json'), '{"hidden_act": "gelu_new"}');

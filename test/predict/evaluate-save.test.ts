@@ -111,6 +111,7 @@ describe('evaluate and save on isot-mini with a tiny model', () => {
       preparation: NOTEBOOK_PREPARATION,
       tokenizer: { source: VOCAB, max_length: 32, truncation: true, text_field: 'text' },
       labels: { '0': 'fake', '1': 'real' },
+      files: ['config.json', 'model.safetensors', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt'],
     });
     // Into the run folder (exports/model/) and the user's path, byte for byte.
     const exported = join(out, '..', '..', 'exports', 'model');
@@ -123,7 +124,7 @@ describe('evaluate and save on isot-mini with a tiny model', () => {
     await runStage(save, { path: userDir }, { model, tokens });
     const other = mkdtempSync(join(tmpdir(), 'fnd-other-'));
     writeFileSync(join(other, 'notes.txt'), 'mine');
-    await expect(runStage(save, { path: other }, { model, tokens })).rejects.toThrow(/is a non-empty folder that is not an fnd model/);
+    await expect(runStage(save, { path: other }, { model, tokens })).rejects.toThrow(/holds files save did not write \(notes\.txt\); refusing to overwrite them/);
     expect(readdirSync(other)).toEqual(['notes.txt']);
 
     // Raw rows (uncleaned, title and text apart) through predict give evaluate's probabilities.

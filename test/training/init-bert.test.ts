@@ -94,7 +94,7 @@ describe('init-bert from a config', () => {
     expect(resolveLabels({ num_labels: 3, id2label: { '0': 'fake', '1': 'real' } })).toEqual({ '0': 'LABEL_0', '1': 'LABEL_1', '2': 'LABEL_2' });
     expect(() => resolveLabels({ num_labels: 3, id2label: { '0': 'x', '1': 'y' } })).toThrow(/id2label has 2 labels but num_labels is 3/);
     await expect(runStage(initBert, { config: { ...TINY_CONFIG, hidden_size: 30, num_attention_heads: 4 }, seed: 1 })).rejects.toThrow(
-      /hiddenSize 30 is not a multiple of numAttentionHeads 4/,
+      /init-bert config: num_attention_heads 4 does not divide hidden_size 30/,
     );
     await expect(runStage(initBert, { seed: 1 })).rejects.toThrow(/give `model` .* or `config`/);
   });

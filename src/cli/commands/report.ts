@@ -1,5 +1,6 @@
 /** `fnd report RUN|SWEEP`: a self-contained HTML page (default runs/<id>/report.html). */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { naming, writeFileAtomic } from '../../util/fs/index.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { compareRuns } from '../../compare/table.js';
@@ -47,8 +48,8 @@ export default defineCommand({
       folder = run.dir;
     }
     const out = typeof args.options.out === 'string' ? resolve(io.cwd, args.options.out) : join(folder, 'report.html');
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, html);
+    await naming(dirname(out), () => mkdir(dirname(out), { recursive: true }));
+    await writeFileAtomic(out, html);
     io.stdout.write(`wrote ${relative(io.cwd, out) || out}\n`);
     return 0;
   },

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { FndConfigError, FndModelError } from '../../util/errors.js';
 import { defaultId2label, labelsFromLabel2id, makeBertConfig, normalizeBertConfig, type BertConfig, type BertConfigInput } from '../bert/config.js';
+import { checkConfigBounds, checkModelMemory, type MemoryBudget } from './model-limits.js';
 
 export interface LabelOptions {
   /** Overrides the config's num_labels (a different count resets id2label to LABEL_i, as transformers does). */
@@ -20,12 +21,16 @@ export interface LabelOptions {
  * Turns a parsed config.json object into a BertConfig; `file` names the source in errors. Keys
  * fnd does not know are ignored here, as transformers ignores them (TinyBERT's files carry
  * `cell`, `pre_trained`, ...); initModel, given an object by a program, refuses them instead.
+ * Sizes are checked against sane bounds (and, with a budget, the memory the model needs) before
+ * anything is allocated.
  */
-export function configFromJson(json: unknown, file: string, labels: LabelOptions = {}): BertConfig {
+export function configFromJson(json: unknown, file: string, labels: LabelOptions = {}, budget?: MemoryBudget): BertConfig {
   const fail = (message: string): never => {
     throw new FndConfigError(`${file}: ${message}`);
   };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('config.json must hold a JSON object');
+  // Sizes first, by their config.json names, so nothing below works with an absurd one.
+  checkConfigBounds(json as Record<string, unknown>, file);
   let partial: Partial<BertConfig> = {};
   try {
     partial = normalizeBertConfig(json as BertConfigInput, { unknownKeys: 'ignore' });
@@ -50,11 +55,14 @@ export function configFromJson(json: unknown, file: string, labels: LabelOptions
   }
   partial.numLabels = numLabels;
   partial.id2label = id2label && Object.keys(id2label).length === numLabels ? id2label : defaultId2label(numLabels);
+  let config: BertConfig;
   try {
-    return makeBertConfig(partial);
+    config = makeBertConfig(partial);
   } catch (e) {
     return fail((e as Error).message);
   }
+  checkModelMemory(config, file, budget);
+  return config;
 }
 
 export async function readConfigFile(path: string, labels: LabelOptions = {}): Promise<BertConfig> {

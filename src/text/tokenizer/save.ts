@@ -3,7 +3,8 @@
  * `vocab.txt`, `tokenizer.json`, `tokenizer_config.json` and `special_tokens_map.json`, so a
  * saved model folder loads in Python with `AutoTokenizer.from_pretrained(folder)`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { naming, writeFileAtomic } from '../../util/fs/index.js';
 import { join } from 'node:path';
 import type { BertOptions, TokenizerJson } from './bert-json.js';
 
@@ -13,7 +14,7 @@ export async function saveTokenizerFiles(
   options: BertOptions,
   vocabById: readonly string[],
 ): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  await naming(dir, () => mkdir(dir, { recursive: true }));
   const { special } = options;
   const specialTokensMap = {
     cls_token: special.cls,
@@ -50,6 +51,6 @@ export async function saveTokenizerFiles(
     ['tokenizer_config.json', JSON.stringify(tokenizerConfig, null, 2) + '\n'],
     ['special_tokens_map.json', JSON.stringify(specialTokensMap, null, 2) + '\n'],
   ];
-  for (const [name, text] of written) await writeFile(join(dir, name), text, 'utf8');
+  for (const [name, text] of written) await writeFileAtomic(join(dir, name), text);
   return written.map(([name]) => join(dir, name));
 }
