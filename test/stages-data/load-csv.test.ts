@@ -36,6 +36,7 @@ describe('load-csv', () => {
       skipped_malformed: 0,
       malformed_examples: [],
       label_counts: { '0': 30, '1': 30 },
+      classes: { '0': 'fake', '1': 'real' },
       empty_fields: { text: 1 },
       columns: ['id', 'title', 'text', 'subject', 'date', 'label'],
     });
@@ -108,7 +109,7 @@ describe('load-csv', () => {
   });
 
   it('names a missing file, a missing column and colliding file names', async () => {
-    await expect(runStage(loadCsv, { files: [{ path: 'Nope.csv', label: 0 }] })).rejects.toThrow(/files\[0\]: CSV file not found: .*isot-mini\/Nope\.csv$/);
+    await expect(runStage(loadCsv, { files: [{ path: 'Nope.csv', label: 0 }] })).rejects.toThrow(/files\[0\]: file not found: .*isot-mini\/Nope\.csv$/);
     await expect(runStage(loadCsv, { files: ISOT_FILES, columns: ['title', 'body'] })).rejects.toThrow(
       /isot-mini\/Fake\.csv:1: no column "body" \(the header has "title", "text", "subject", "date"\)/,
     );
