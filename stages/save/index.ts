@@ -9,7 +9,7 @@
  * `runs/<id>/model/`, and with `path` is also copied to a folder of the user's choice.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, cp, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, cp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineStage, StageUserError } from '../../src/sdk/index.js';
 import { buildModelInfo, tokensHeaderInfo, type TokensHeaderInfo } from './model-info.js';
@@ -104,8 +104,26 @@ export default defineStage<SaveParams>({
       if (!present.includes('vocab.txt')) ctx.log.warn('no tokens input and no tokenizer in the model folder: fnd predict will not be able to use this model');
     }
 
+    // Class names: the model's, checked against the data's; the data's replace placeholders (LABEL_0)
+    // in config.json too, so Python's transformers sees the same names as fnd's reports.
+    const { agreeOnClassNames } = await import('../../src/artifacts/classes.js');
+    const id2label = agreeOnClassNames(
+      STAGE,
+      [
+        { names: config.id2label, what: "the model's id2label" },
+        { names: header?.labels, what: `the data (input "tokens" from ${inputs.tokens?.producer.stageId ?? '?'})` },
+      ],
+      'the model was trained with other class names than these tokens have',
+    )!;
+    if (JSON.stringify(id2label) !== JSON.stringify(config.id2label)) {
+      const configPath = join(out, 'config.json');
+      const json = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+      json.id2label = id2label;
+      json.label2id = Object.fromEntries(Object.entries(id2label).map(([id, name]) => [name, Number(id)]));
+      await writeFile(configPath, `${JSON.stringify(json, null, 2)}\n`);
+    }
     const { readFndModelInfo, writeFndModelInfo } = await import('../../src/predict/fnd-json.js');
-    const info = buildModelInfo(await readFndModelInfo(model.path), header, config.id2label);
+    const info = buildModelInfo(await readFndModelInfo(model.path), header, id2label);
     await writeFndModelInfo(out, info);
 
     await cp(out, join(ctx.exportDir, 'model'), { recursive: true });
