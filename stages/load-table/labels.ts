@@ -88,10 +88,11 @@ export function labelPlan(stage: string, params: LoadTableParams, files: Array<{
   if (labelled.length === 0 && params.label_column === undefined) {
     return { mode: 'none', labelOf: () => fail(`${stage}: internal: no labels`), classes: () => [], names: () => undefined };
   }
-  const map = params.label_map;
-  const explicit = params.classes;
+  const map = params.label_map && Object.fromEntries(Object.entries(params.label_map).map(([text, name]) => [text, String(name)]));
+  const explicit = params.classes?.map(String);
   if (explicit !== undefined) {
     const known = new Set(explicit);
+    if (known.size !== explicit.length) fail(`${stage}: classes names a class twice (${explicit.join(', ')})`);
     for (const [text, name] of Object.entries(map ?? {})) {
       if (!known.has(name)) fail(`${stage}: label_map sends ${JSON.stringify(text)} to ${JSON.stringify(name)}, which is not one of classes (${explicit.join(', ')})`);
     }

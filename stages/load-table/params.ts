@@ -35,8 +35,8 @@ export interface LoadTableParams {
   columns?: string[] | Record<string, string>;
   id_column?: string;
   label_column?: string;
-  label_map?: Record<string, string>;
-  classes?: string[];
+  label_map?: Record<string, string | boolean | number>;
+  classes?: Array<string | boolean | number>;
   label_names?: Record<string, string>;
   on_malformed: 'fail' | 'skip';
   limit_per_file?: number;
@@ -108,7 +108,8 @@ export function loaderSchema(withSplits: boolean): Record<string, unknown> {
     label_column: { type: 'string', minLength: 1, description: "Take each row's label from this column." },
     label_map: {
       type: 'object',
-      additionalProperties: { type: 'string', minLength: 1 },
+      // YAML reads an unquoted true/false/3 as a boolean or number: taken as its text.
+      additionalProperties: { type: ['string', 'boolean', 'number'], minLength: 1 },
       minProperties: 1,
       description: 'Label text → class name; several texts may map to one class (e.g. {pants-fire: false, barely-true: false, true: true}). A label not in the map is a malformed row.',
     },
@@ -116,7 +117,7 @@ export function loaderSchema(withSplits: boolean): Record<string, unknown> {
       type: 'array',
       minItems: 1,
       uniqueItems: true,
-      items: { type: 'string', minLength: 1 },
+      items: { type: ['string', 'boolean', 'number'], minLength: 1 },
       description: 'Class names in id order (class i gets label i). Default: sorted (numerically when every name is an integer).',
     },
     label_names: {

@@ -49,7 +49,8 @@ ${options.id2label ? `      id2label: ${options.id2label}\n` : ''}  train:
 `;
 }
 
-const BINARY = '{ pants-fire: "false", "false": "false", barely-true: "false", half-true: "true", mostly-true: "true", "true": "true" }';
+// Unquoted YAML: true/false are booleans there, taken as their text by label_map.
+const BINARY = '{ pants-fire: false, false: false, barely-true: false, half-true: true, mostly-true: true, true: true }';
 const SIX = { '0': 'barely-true', '1': 'false', '2': 'half-true', '3': 'mostly-true', '4': 'pants-fire', '5': 'true' };
 
 describe('LIAR-shaped data through the CLI', () => {
