@@ -29,6 +29,9 @@ export function delimiterFor(path: string, given: string | undefined): string {
 export async function openFile(stage: string, where: string, path: string, params: LoadTableParams, signal: AbortSignal): Promise<OpenedFile> {
   try {
     if (isJsonl(path, params.format)) {
+      if (params.column_names !== undefined || params.delimiter !== undefined) {
+        throw new StageUserError(`${stage}: ${where} (${path}) is JSON Lines: its rows name their own fields, so ${params.column_names !== undefined ? 'column_names' : 'delimiter'} does not apply (set format: delimited if it is not JSON Lines)`);
+      }
       const file = await openJsonl(path, { signal, encoding: params.encoding });
       return { kind: 'JSON Lines', headerWhere: path, rows: file.rows };
     }

@@ -143,6 +143,9 @@ describe('load-table formats', () => {
     ]);
     expect(table.info.labels).toEqual({ '0': 'x', '1': 'y' });
 
+    await expect(runStage(loadTable, { files: ['a.jsonl'], header: false, column_names: ['text'] }, {}, { specDir: dir })).rejects.toThrow(
+      `load-table: files[0] (${join(dir, 'a.jsonl')}) is JSON Lines: its rows name their own fields, so column_names does not apply`,
+    );
     writeFileSync(join(dir, 'bad.jsonl'), '{"text": "ok"}\n[1, 2]\n');
     await expect(runStage(loadTable, { files: ['bad.jsonl'] }, {}, { specDir: dir })).rejects.toThrow(`${join(dir, 'bad.jsonl')}:2: malformed JSON Lines row: expected a JSON object, found an array`);
 
