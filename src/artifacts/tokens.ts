@@ -189,7 +189,8 @@ function int32s(buffer: Buffer): Int32Array {
   return out;
 }
 
-export async function readTokens(dir: string): Promise<TokensArtifact> {
+/** Reads `header.json` only (count, lengths, class names...), without the ids. */
+export async function readTokensHeader(dir: string): Promise<TokensHeader> {
   const headerPath = join(dir, FILES.header);
   let header: TokensHeader;
   try {
@@ -201,6 +202,11 @@ export async function readTokens(dir: string): Promise<TokensArtifact> {
   if (header.format !== 'fnd-tokens' || typeof header.count !== 'number') {
     throw new FndError('not a tokens header (expected format "fnd-tokens")', { location: { file: headerPath } });
   }
+  return header;
+}
+
+export async function readTokens(dir: string): Promise<TokensArtifact> {
+  const header = await readTokensHeader(dir);
   const lengths = int32s(await readBinary(dir, FILES.lengths));
   const labels = int32s(await readBinary(dir, FILES.labels));
   const rowIds = (await readBinary(dir, FILES.rowIds)).toString('utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as string);

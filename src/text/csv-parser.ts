@@ -1,11 +1,17 @@
 /**
- * A streaming RFC 4180 CSV tokenizer that knows on which physical line each record starts.
+ * A streaming delimited-text tokenizer (RFC 4180 CSV by default) that knows on which physical
+ * line each record starts.
  *
  * Why not csv-parse's streaming API: its `info.lines` counts a CRLF inside a quoted field as two
  * lines and counts lines ahead of the record when empty lines are skipped, so row ids
  * (`file:line`) would drift; and after a quote error it resynchronises unpredictably, losing
  * the records that follow without saying which. This tokenizer is small, exact about lines,
  * and recovers from a bad record at the next line break.
+ *
+ * Options: the delimiter (`,` by default; `\t`, `;`, `|`...), and quoting `none` for files whose
+ * quotes are plain text (LIAR's statements hold stray `"`): then a record is one line and
+ * fields are split at every delimiter. Each event counts the INVALID_CHAR markers (bytes the
+ * decoder could not decode) inside its record, so the caller can report and skip that record.
  *
  * Accepted: `,` separators; `\n`, `\r\n` or a lone `\r` as record ends (line breaks inside
  * quotes are kept verbatim in the field); `""` as an escaped quote; a UTF-8 BOM at the start;
@@ -15,18 +21,37 @@
  */
 
 export type CsvEvent =
-  | { type: 'record'; line: number; fields: string[] }
-  | { type: 'malformed'; line: number; message: string };
+  | { type: 'record'; line: number; fields: string[]; invalid?: number }
+  | { type: 'malformed'; line: number; message: string; invalid?: number };
 
-const QUOTE = 34;
-const COMMA = 44;
+export type Quoting = 'rfc4180' | 'none';
+
+export interface ParseOptions {
+  /** One character; default `,`. */
+  delimiter?: string;
+  /** `rfc4180` (default): `"` quotes fields; `none`: `"` is an ordinary character. */
+  quoting?: Quoting;
+  /** A character code to count per record (the decoder's marker for invalid bytes). */
+  invalidChar?: number;
+}
+
+const QUOTE_CHAR = 34;
 const LF = 10;
 const CR = 13;
 
 type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted' | 'skipToLineEnd';
 
 /** Tokenizes decoded text chunks into records; chunk boundaries may fall anywhere. */
-export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<CsvEvent> {
+export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>, options: ParseOptions = {}): AsyncGenerator<CsvEvent> {
+  const delimiter = options.delimiter ?? ',';
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new Error(`parseCsv: delimiter must be one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
+  }
+  const DELIMITER = delimiter.charCodeAt(0);
+  // With quoting off no character opens a quoted field (-1 never equals a char code).
+  const QUOTE = (options.quoting ?? 'rfc4180') === 'none' ? -1 : QUOTE_CHAR;
+  const invalidChar = options.invalidChar ?? -1;
+  let invalid = 0;
   let state: State = 'fieldStart';
   let field = '';
   let fields: string[] = [];
@@ -39,12 +64,14 @@ export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>
   const pending: CsvEvent[] = [];
 
   const endRecord = (): void => {
+    const counted = invalid > 0 ? { invalid } : {};
     if (state === 'skipToLineEnd') {
-      pending.push({ type: 'malformed', line: recordLine, message: badMessage });
+      pending.push({ type: 'malformed', line: recordLine, message: badMessage, ...counted });
     } else if (inRecord) {
       fields.push(field);
-      pending.push({ type: 'record', line: recordLine, fields });
+      pending.push({ type: 'record', line: recordLine, fields, ...counted });
     }
+    invalid = 0;
     field = '';
     fields = [];
     inRecord = false;
@@ -61,12 +88,13 @@ export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>
     let start = 0;
     for (let i = 0; i < n; i++) {
       const c = chunk.charCodeAt(i);
+      if (c === invalidChar) invalid++;
       const isBreak = c === LF || c === CR;
       const inQuotedContent = state === 'quoted';
       switch (state) {
         case 'fieldStart':
           if (isBreak) {
-            // A break right after a comma ends a record whose last field is empty;
+            // A break right after a delimiter ends a record whose last field is empty;
             // a break with nothing before it is an empty line (or the LF of a CRLF).
             endRecord();
             break;
@@ -78,7 +106,7 @@ export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>
           if (c === QUOTE) {
             state = 'quoted';
             start = i + 1;
-          } else if (c === COMMA) {
+          } else if (c === DELIMITER) {
             fields.push('');
           } else {
             state = 'unquoted';
@@ -86,7 +114,7 @@ export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>
           }
           break;
         case 'unquoted':
-          if (c === COMMA) {
+          if (c === DELIMITER) {
             fields.push(field + chunk.slice(start, i));
             field = '';
             state = 'fieldStart';
@@ -106,7 +134,7 @@ export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>
             field += '"';
             state = 'quoted';
             start = i + 1;
-          } else if (c === COMMA) {
+          } else if (c === DELIMITER) {
             fields.push(field);
             field = '';
             state = 'fieldStart';
@@ -137,7 +165,12 @@ export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>
 
   // `as State`: TypeScript cannot see that the loop above changes `state`.
   if ((state as State) === 'quoted') {
-    yield { type: 'malformed', line: recordLine, message: 'quoted field is never closed (unterminated quote); it runs to the end of the file' };
+    yield {
+      type: 'malformed',
+      line: recordLine,
+      message: 'quoted field is never closed (unterminated quote); it runs to the end of the file',
+      ...(invalid > 0 ? { invalid } : {}),
+    };
     return;
   }
   endRecord();

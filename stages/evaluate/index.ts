@@ -80,7 +80,7 @@ export default defineStage<EvaluateParams>({
       for (const split of splits) {
         const tokens = await readTokens(tokensInput(split.artifact, split.port, STAGE).path);
         checkCompatible(tokens.header, tokens.labels, model.config, split.port);
-        const names = labelNamesOf(model.config.id2label, fnd?.labels, tokens.header.labels);
+        const names = labelNamesOf(model.config.id2label, fnd?.labels, tokens.header.labels, `input "${split.port}" from ${split.artifact.producer.stageId}`);
         let batchSize = params.batch_size;
         if (tf.getBackend() === 'wasm') {
           batchSize = wasmInferenceBatch(model.config, batchSize, tokens.header.maxLength, model.numParameters());

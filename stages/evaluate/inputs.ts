@@ -1,4 +1,5 @@
 import { StageUserError, type Artifact, type InputArtifacts } from '../../src/sdk/index.js';
+import { agreeOnClassNames } from '../../src/artifacts/classes.js';
 
 export interface SplitInput {
   /** Input port, also the split's name in metrics and file names. */
@@ -20,18 +21,24 @@ export function tokensInput(artifact: Artifact, port: string, stage: string): Ar
   return artifact;
 }
 
-const DEFAULT_NAME = /^LABEL_\d+$/;
-
 /**
- * Label names for reports: the model's id2label unless it holds only transformers' defaults
- * (LABEL_0, ...), then fnd.json's labels, then the data's (tokens header); ids as a last resort.
+ * Label names for reports, from one source of truth: the model's id2label, which must agree with
+ * the class names of the data evaluated (else the stage stops, showing both); placeholders
+ * (LABEL_0, ...) give way to fnd.json's names, then the data's; ids as a last resort.
  */
 export function labelNamesOf(
   id2label: Record<string, string>,
   fndLabels: Record<string, string> | undefined,
   dataLabels: Record<string, string> | undefined,
+  dataWhat = 'the data',
 ): Record<string, string> {
-  const named = Object.values(id2label).some((name) => !DEFAULT_NAME.test(name));
-  if (named) return { ...id2label };
-  return { ...id2label, ...(dataLabels ?? {}), ...(fndLabels ?? {}) };
+  return agreeOnClassNames(
+    'evaluate',
+    [
+      { names: id2label, what: "the model's id2label" },
+      { names: fndLabels, what: "the model's fnd.json" },
+      { names: dataLabels, what: `the evaluated data (${dataWhat})` },
+    ],
+    'the model was trained with other class names than this data has; load the data with the same classes',
+  )!;
 }

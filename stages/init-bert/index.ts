@@ -14,16 +14,15 @@ import { join } from 'node:path';
 import { defineStage, StageUserError, type FingerprintContext } from '../../src/sdk/index.js';
 import { findSnapshot, hubCacheDir, isRepoId } from '../../src/hub/index.js';
 import { copyPassThroughFiles, PASS_THROUGH_FILES } from '../../src/training/pass-through.js';
+import { agreeOnClassNames, formatClassNames } from '../../src/artifacts/classes.js';
 
 export interface InitBertParams {
   model?: string;
   config?: Record<string, unknown>;
-  num_labels: number;
-  id2label: Record<string, string>;
+  num_labels?: number;
+  id2label?: Record<string, string>;
   seed?: number;
 }
-
-export const DEFAULT_ID2LABEL: Record<string, string> = { '0': 'fake', '1': 'real' };
 
 const MODEL_FILES = ['config.json', 'model.safetensors', 'pytorch_model.bin', ...PASS_THROUGH_FILES];
 
@@ -48,21 +47,37 @@ async function fingerprint(params: InitBertParams, ctx: FingerprintContext): Pro
   return out;
 }
 
-/** num_labels and id2label agree, or id2label is the untouched default and follows num_labels. */
-export function resolveLabels(params: InitBertParams): Record<string, string> {
+/**
+ * The class names of the new model, from one source of truth: the data's (its `data` input:
+ * the tokens' header, written from the loader's table) when id2label is not given; id2label when
+ * given, which must then agree with the data (else the run stops here, before any training).
+ * Without either: num_labels placeholders LABEL_0, LABEL_1, ... as transformers does.
+ */
+export function resolveLabels(params: InitBertParams, data?: { names: Record<string, string> | undefined; what: string }): Record<string, string> {
   const given = params.id2label;
-  const count = Object.keys(given).length;
-  if (count === params.num_labels) {
+  if (given !== undefined) {
+    const count = Object.keys(given).length;
+    if (params.num_labels !== undefined && count !== params.num_labels) {
+      throw new StageUserError(`init-bert: id2label has ${count} labels but num_labels is ${params.num_labels}`);
+    }
     const keys = Object.keys(given).map(Number).sort((a, b) => a - b);
     if (keys.some((k, i) => k !== i)) {
-      throw new StageUserError(`init-bert: id2label keys must be 0..${params.num_labels - 1}, got ${Object.keys(given).join(', ')}`);
+      throw new StageUserError(`init-bert: id2label keys must be 0..${count - 1}, got ${Object.keys(given).join(', ')}`);
+    }
+    if (data?.names !== undefined) {
+      return agreeOnClassNames('init-bert', [{ names: given, what: "init-bert's id2label" }, { names: data.names, what: data.what }],
+        'remove id2label to take the names from the data, or change the classes (label_map, classes, file labels) where the data is loaded')!;
     }
     return { ...given };
   }
-  if (JSON.stringify(given) === JSON.stringify(DEFAULT_ID2LABEL)) {
-    return Object.fromEntries(Array.from({ length: params.num_labels }, (_, i) => [String(i), `LABEL_${i}`]));
+  if (data?.names !== undefined) {
+    const count = Object.keys(data.names).length;
+    if (params.num_labels !== undefined && params.num_labels !== count) {
+      throw new StageUserError(`init-bert: num_labels is ${params.num_labels} but ${data.what} has ${count} classes (${formatClassNames(data.names)})`);
+    }
+    return { ...data.names };
   }
-  throw new StageUserError(`init-bert: id2label has ${count} labels but num_labels is ${params.num_labels}`);
+  return Object.fromEntries(Array.from({ length: params.num_labels ?? 2 }, (_, i) => [String(i), `LABEL_${i}`]));
 }
 
 export default defineStage<InitBertParams>({
@@ -82,24 +97,38 @@ export default defineStage<InitBertParams>({
         type: 'object',
         description: 'BERT config.json fields for a fresh, randomly initialised model when `model` is absent, e.g. {num_hidden_layers: 2, hidden_size: 64, num_attention_heads: 2, intermediate_size: 128, vocab_size: 30522}. With `model`, fields given here override the checkpoint\'s config.json (e.g. hidden_dropout_prob).',
       },
-      num_labels: { type: 'integer', minimum: 1, default: 2, description: 'Number of classes.' },
+      num_labels: { type: 'integer', minimum: 1, description: 'Number of classes. Default: the number of classes of the data input, else 2.' },
       id2label: {
         type: 'object',
         additionalProperties: { type: 'string' },
-        default: DEFAULT_ID2LABEL,
-        description: 'Class index → name, written into config.json (id2label / label2id).',
+        description:
+          'Class index → name, written into config.json (id2label / label2id). Default: the class names of the data input. When given with a data input, the two must agree (the run stops otherwise).',
       },
       seed: { type: 'integer', description: "Seed for fresh weights (the classifier head of a checkpoint); defaults to the spec's seed." },
     },
   },
-  inputs: {},
+  inputs: {
+    data: {
+      kind: 'tokens',
+      optional: true,
+      description: 'The training data (tokens): its class names become id2label, or are checked against a given id2label.',
+    },
+  },
   outputs: { model: { kind: 'model', description: 'config.json + model.safetensors (save_pretrained layout)' } },
   device: 'cpu',
   tensors: true,
   deterministic: true,
   fingerprint,
-  async run(ctx, _inputs, params) {
-    const id2label = resolveLabels(params);
+  async run(ctx, inputs, params) {
+    let data: { names: Record<string, string> | undefined; what: string } | undefined;
+    if (inputs.data !== undefined) {
+      if (inputs.data.kind !== 'tokens') throw new StageUserError(`init-bert: input "data" must be tokens, got ${inputs.data.kind}`);
+      const { readTokensHeader } = await import('../../src/artifacts/tokens.js');
+      const header = await readTokensHeader(inputs.data.path);
+      data = { names: header.labels, what: `the data (input "data" from ${inputs.data.producer.stageId})` };
+    }
+    const id2label = resolveLabels(params, data);
+    const numLabels = Object.keys(id2label).length;
     const seed = params.seed ?? 42;
     const { initBackend } = await import('../../src/nn/backend/index.js');
     await initBackend({ device: ctx.device });
@@ -113,7 +142,7 @@ export default defineStage<InitBertParams>({
     let folder: string | undefined;
     if (params.model === undefined) {
       if (!params.config) throw new StageUserError('init-bert: give `model` (a Hub id or folder) or `config` (for a fresh model)');
-      const config = configFromJson({ ...params.config, num_labels: params.num_labels }, `init-bert config`, { id2label });
+      const config = configFromJson({ ...params.config, num_labels: numLabels }, `init-bert config`, { id2label });
       model = initModel(config, { seed });
       source = 'config';
     } else {
@@ -131,7 +160,7 @@ export default defineStage<InitBertParams>({
       } catch (error) {
         throw new StageUserError(`init-bert: cannot read ${configPath}: ${(error as Error).message}`);
       }
-      const overrides = params.config ? { ...params.config, num_labels: params.num_labels } : { num_labels: params.num_labels };
+      const overrides = params.config ? { ...params.config, num_labels: numLabels } : { num_labels: numLabels };
       const config = configFromJson({ ...(raw as object), ...overrides }, configPath, { id2label });
       const { file, tensors } = await readWeights(folder);
       const { weights, report } = assignWeights(config, tensors, file, seed);

@@ -9,10 +9,11 @@
  * `runs/<id>/model/`, and with `path` is also copied to a folder of the user's choice.
  */
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineStage, StageUserError } from '../../src/sdk/index.js';
-import { copyAtomic } from '../../src/util/fs/index.js';
+import { copyAtomic, writeFileAtomic } from '../../src/util/fs/index.js';
+import { agreeOnClassNames } from '../../src/artifacts/classes.js';
 import { buildModelInfo, tokensHeaderInfo, type TokensHeaderInfo } from './model-info.js';
 import { checkDestination, copyToDestination } from './destination.js';
 
@@ -103,7 +104,24 @@ export default defineStage<SaveParams>({
       if (!present.includes('vocab.txt')) ctx.log.warn('no tokens input and no tokenizer in the model folder: fnd predict will not be able to use this model');
     }
 
-    const info = buildModelInfo(await readFndModelInfo(model.path), header, config.id2label);
+    // Class names: the model's, checked against the data's; the data's replace placeholders (LABEL_0)
+    // in config.json too, so Python's transformers sees the same names as fnd's reports.
+    const id2label = agreeOnClassNames(
+      STAGE,
+      [
+        { names: config.id2label, what: "the model's id2label" },
+        { names: header?.labels, what: `the data (input "tokens" from ${inputs.tokens?.producer.stageId ?? '?'})` },
+      ],
+      'the model was trained with other class names than these tokens have',
+    )!;
+    if (JSON.stringify(id2label) !== JSON.stringify(config.id2label)) {
+      const configPath = join(out, 'config.json');
+      const json = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+      json.id2label = id2label;
+      json.label2id = Object.fromEntries(Object.entries(id2label).map(([id, name]) => [name, Number(id)]));
+      await writeFileAtomic(configPath, `${JSON.stringify(json, null, 2)}\n`);
+    }
+    const info = buildModelInfo(await readFndModelInfo(model.path), header, id2label);
     const written = (await readdir(out)).filter((file) => file !== 'fnd.json').sort();
     await writeFndModelInfo(out, { ...info, files: written });
 

@@ -49,6 +49,19 @@ export default defineStage<TrainParams>({
       }
       const train = await readTokens(inputs.train.path);
       const validation = inputs.validation ? await readTokens(inputs.validation.path) : undefined;
+      // One source of truth for class names: the model's must agree with the data's (the run
+      // stops here, before training); the data's names replace placeholders (LABEL_0) in the model.
+      const { agreeOnClassNames } = await import('../../src/artifacts/classes.js');
+      const classNames = agreeOnClassNames(
+        'train',
+        [
+          { names: model.config.id2label, what: `the model's id2label (input "model" from ${inputs.model.producer.stageId})` },
+          { names: train.header.labels, what: `the training data (input "train" from ${inputs.train.producer.stageId})` },
+          ...(validation && inputs.validation ? [{ names: validation.header.labels, what: `the validation data (input "validation" from ${inputs.validation.producer.stageId})` }] : []),
+        ],
+        'give init-bert the training tokens as its data input and leave out its id2label, or fix the classes where the data is loaded',
+      );
+      if (classNames !== undefined) model.config.id2label = classNames;
       const needed = Math.max(train.header.maxLength, validation?.header.maxLength ?? 0);
       if (needed > model.config.maxPositionEmbeddings) {
         throw new StageUserError(`train: the tokens are up to ${needed} long but the model's max_position_embeddings is ${model.config.maxPositionEmbeddings}; tokenize with max_length <= ${model.config.maxPositionEmbeddings}`);

@@ -36,18 +36,23 @@ describe('load-csv', () => {
       skipped_malformed: 0,
       malformed_examples: [],
       label_counts: { '0': 30, '1': 30 },
+      classes: { '0': 'fake', '1': 'real' },
       empty_fields: { text: 1 },
       columns: ['id', 'title', 'text', 'subject', 'date', 'label'],
     });
   });
 
-  it('reads the shipped gzip sample: 2000 + 2000 rows', async () => {
+  it('reads the shipped gzip sample: 2000 + 2000 rows drawn from every subject', async () => {
     const files = ISOT_FILES.map((f) => ({ ...f, path: `${f.path}.gz` }));
-    const { result, outputs } = await runStage(loadCsv, { files, columns: ['title', 'text'] }, {}, { specDir: join(REPO, 'data/isot-sample') });
+    const { result, outputs } = await runStage(loadCsv, { files, columns: ['title', 'text', 'subject'] }, {}, { specDir: join(REPO, 'data/isot-sample') });
     const { info, rows } = await readTable(outputs.table!.path);
     expect(info.rowCount).toBe(4000);
-    expect(info.columns).toEqual(['id', 'title', 'text', 'label']);
-    expect(result.metrics).toMatchObject({ rows_by_file: { 'Fake.csv': 2000, 'True.csv': 2000 }, label_counts: { '0': 2000, '1': 2000 }, empty_fields: { text: 20 } });
+    expect(info.columns).toEqual(['id', 'title', 'text', 'subject', 'label']);
+    expect(result.metrics).toMatchObject({ rows_by_file: { 'Fake.csv': 2000, 'True.csv': 2000 }, label_counts: { '0': 2000, '1': 2000 }, empty_fields: { text: 48 } });
+    // A random draw (scripts/draw-isot-sample.ts), stratified by subject: not the head of the files.
+    const subjects: Record<string, number> = {};
+    for (const row of rows) subjects[String(row.subject)] = (subjects[String(row.subject)] ?? 0) + 1;
+    expect(subjects).toEqual({ News: 1212, politics: 382, 'left-news': 240, 'Government News': 86, 'Middle-east': 42, US_News: 38, politicsNews: 1291, worldnews: 709 });
     expect(rows[0]!.id).toBe('Fake.csv:2');
     expect(rows[2000]!.id).toBe('True.csv:2');
     expect(new Set(rows.map((r) => r.id)).size).toBe(4000);
@@ -108,7 +113,7 @@ describe('load-csv', () => {
   });
 
   it('names a missing file, a missing column and colliding file names', async () => {
-    await expect(runStage(loadCsv, { files: [{ path: 'Nope.csv', label: 0 }] })).rejects.toThrow(/files\[0\]: CSV file not found: .*isot-mini\/Nope\.csv$/);
+    await expect(runStage(loadCsv, { files: [{ path: 'Nope.csv', label: 0 }] })).rejects.toThrow(/files\[0\]: file not found: .*isot-mini\/Nope\.csv$/);
     await expect(runStage(loadCsv, { files: ISOT_FILES, columns: ['title', 'body'] })).rejects.toThrow(
       /isot-mini\/Fake\.csv:1: no column "body" \(the header has "title", "text", "subject", "date"\)/,
     );

@@ -42,7 +42,8 @@ describe('init-bert from a TinyBERT-style folder', () => {
 
     const out = run.outputs.model!.path;
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ num_labels: 2, id2label: { '0': 'fake', '1': 'real' }, label2id: { fake: 0, real: 1 }, num_hidden_layers: 4, hidden_size: 64 });
+    // No id2label and no data input: transformers' placeholders (names come from the data when wired).
+    expect(config).toMatchObject({ num_labels: 2, id2label: { '0': 'LABEL_0', '1': 'LABEL_1' }, label2id: { LABEL_0: 0, LABEL_1: 1 }, num_hidden_layers: 4, hidden_size: 64 });
     expect(readFileSync(join(out, 'fnd.json'), 'utf8')).toBe('{"text": "prepared"}\n');
 
     // The output loads completely, with the checkpoint's encoder weights unchanged.
@@ -91,8 +92,18 @@ describe('init-bert from a config', () => {
   it('takes num_labels with custom label names, and refuses a mismatch or an invalid config', async () => {
     const run = await runStage(initBert, { config: TINY_CONFIG, num_labels: 3, id2label: { '0': 'a', '1': 'b', '2': 'c' }, seed: 1 });
     expect(JSON.parse(readFileSync(join(run.outputs.model!.path, 'config.json'), 'utf8'))).toMatchObject({ num_labels: 3, label2id: { a: 0, b: 1, c: 2 } });
-    expect(resolveLabels({ num_labels: 3, id2label: { '0': 'fake', '1': 'real' } })).toEqual({ '0': 'LABEL_0', '1': 'LABEL_1', '2': 'LABEL_2' });
+    expect(resolveLabels({ num_labels: 3 })).toEqual({ '0': 'LABEL_0', '1': 'LABEL_1', '2': 'LABEL_2' });
     expect(() => resolveLabels({ num_labels: 3, id2label: { '0': 'x', '1': 'y' } })).toThrow(/id2label has 2 labels but num_labels is 3/);
+    // One source of truth: the data's class names, unless id2label is given, which must then agree.
+    const data = { names: { '0': 'fake', '1': 'real' }, what: 'the data' };
+    expect(resolveLabels({}, data)).toEqual({ '0': 'fake', '1': 'real' });
+    expect(resolveLabels({ id2label: { '0': 'fake', '1': 'real' } }, data)).toEqual({ '0': 'fake', '1': 'real' });
+    expect(resolveLabels({ id2label: { '0': 'LABEL_0', '1': 'LABEL_1' } }, data)).toEqual({ '0': 'fake', '1': 'real' });
+    expect(() => resolveLabels({ id2label: { '0': 'real', '1': 'fake' } }, data)).toThrow(
+      'init-bert: class names disagree (class 0 is "real" in one and "fake" in the other): init-bert\'s id2label says {0 real, 1 fake} but the data says {0 fake, 1 real}',
+    );
+    expect(() => resolveLabels({ id2label: { '0': 'fake', '1': 'real', '2': 'satire' } }, data)).toThrow('class names disagree (3 classes against 2)');
+    expect(() => resolveLabels({ num_labels: 3 }, data)).toThrow('init-bert: num_labels is 3 but the data has 2 classes (0 fake, 1 real)');
     await expect(runStage(initBert, { config: { ...TINY_CONFIG, hidden_size: 30, num_attention_heads: 4 }, seed: 1 })).rejects.toThrow(
       /init-bert config: num_attention_heads 4 does not divide hidden_size 30/,
     );
