@@ -7,7 +7,7 @@ import type { SpecPath } from './types.js';
 
 /** Returns one located error per problem (empty when the document has the right shape). */
 export function checkSpecDocument(document: unknown, locate: AjvErrorContext['locate']): FndError[] {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   const validate = ajv.compile(pipelineSchema);
   if (validate(document)) return [];
   const errors = formatAjvErrors(validate.errors ?? [], {

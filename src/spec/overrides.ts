@@ -48,6 +48,14 @@ export function overridePath(override: ParsedOverride, document: Record<string, 
     // Creating a stage from the command line is never what was meant; a typo is.
     fail(override.text, `there is no stage "${rest[0]}"${didYouMean(rest[0]!, stageIds)}`);
   }
+  if (first === 'vars' && rest.length > 0) {
+    // vars takes any name, so a misspelt one would be added beside the real one and change nothing.
+    const names = isPlainObject(document.vars) ? Object.keys(document.vars) : [];
+    if (!names.includes(rest[0]!)) {
+      const known = names.length ? ` (the spec's vars: ${names.join(', ')})` : ' (the spec has no vars)';
+      fail(override.text, `unknown variable "vars.${rest[0]}"${didYouMean(rest[0]!, names) || known}`);
+    }
+  }
   if (topLevelKeys.includes(first)) return override.segments;
   if (stageIds.includes(first)) return ['stages', first, ...rest];
   fail(

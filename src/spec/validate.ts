@@ -11,7 +11,7 @@ import { FndError, FndErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { formatAjvErrors } from './ajv-errors.js';
 import { formatPath, isPlainObject } from './path.js';
-import type { LoadedSpec, PipelineSpec, SpecPath, StageSpec } from './types.js';
+import type { InputRef, LoadedSpec, PipelineSpec, SpecPath, StageSpec } from './types.js';
 
 export { checkSpecDocument } from './check-document.js';
 
@@ -55,6 +55,7 @@ export function validatePipeline(loaded: LoadedSpec, plugins: PluginLookup): Val
     errors.push(new FndError(`${formatPath(path)}: ${message}`, { location: loaded.locate(path, { part }), exitCode: 2 }));
 
   const stageIds = spec.stages.map((s) => s.id);
+  const groups = spec.groups ?? {};
   const pluginOf = new Map<string, PluginInfo>();
   for (const stage of spec.stages) {
     const plugin = plugins.get(stage.uses);
@@ -70,7 +71,7 @@ export function validatePipeline(loaded: LoadedSpec, plugins: PluginLookup): Val
   for (const stage of spec.stages) {
     const plugin = pluginOf.get(stage.id);
     const params = plugin ? checkParams(stage, plugin, spec.seed, validators, loaded, errors) : structuredClone(stage.with);
-    const inputs = checkInputs(stage, plugin, stageIds, pluginOf, fail);
+    const inputs = checkInputs(stage, plugin, stageIds, groups, pluginOf, fail);
     validated.push({ ...stage, inputs, params });
   }
 
@@ -140,6 +141,7 @@ function checkInputs(
   stage: StageSpec,
   plugin: PluginInfo | undefined,
   stageIds: string[],
+  groups: Record<string, string[]>,
   pluginOf: Map<string, PluginInfo>,
   fail: (path: SpecPath, message: string, part?: 'key' | 'value') => void,
 ): Record<string, ResolvedInput> {
@@ -154,7 +156,7 @@ function checkInputs(
       continue;
     }
     if (!stageIds.includes(ref.stage)) {
-      fail(path, `input "${name}" of stage "${stage.id}" refers to stage "${ref.stage}", which does not exist${didYouMean(ref.stage, stageIds)}`, 'value');
+      fail(path, unknownStageMessage(name, stage.id, ref, stageIds, groups), 'value');
       continue;
     }
     const producer = pluginOf.get(ref.stage);
@@ -191,4 +193,19 @@ function checkInputs(
     }
   }
   return resolved;
+}
+
+/** Words for an input that names no stage: a foreach group needs its part, a part may be misspelt. */
+function unknownStageMessage(input: string, stageId: string, ref: InputRef, stageIds: string[], groups: Record<string, string[]>): string {
+  const head = `input "${input}" of stage "${stageId}"`;
+  const group = groups[ref.stage];
+  if (group) {
+    return `${head} refers to "${ref.stage}", which runs once per foreach item: name a part (${group.map((id) => `"${id}"`).join(', ')})`;
+  }
+  const dot = ref.stage.indexOf('.');
+  if (dot > 0 && groups[ref.stage.slice(0, dot)]) {
+    const parts = groups[ref.stage.slice(0, dot)]!;
+    return `${head} refers to "${ref.stage}", which is not a part of "${ref.stage.slice(0, dot)}"${didYouMean(ref.stage, parts) || ` (its parts: ${parts.join(', ')})`}`;
+  }
+  return `${head} refers to stage "${ref.stage}", which does not exist${didYouMean(ref.stage, stageIds)}`;
 }
