@@ -1,5 +1,5 @@
 import { cp, readdir } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { CacheStore } from '../cache/store.js';
 import type { CacheEntry } from '../cache/meta.js';
@@ -51,9 +51,9 @@ export function resolvedSpecYaml(pipeline: ValidatedPipeline): string {
   return stringify({ name: spec.name, description: spec.description, seed: spec.seed, vars: spec.vars, stages });
 }
 
-async function copyExports(entry: CacheEntry, runDir: string): Promise<void> {
+async function copyExports(entry: CacheEntry, targetDir: string): Promise<void> {
   const names = await readdir(entry.exportsDir).catch(() => [] as string[]);
-  for (const name of names) await cp(`${entry.exportsDir}/${name}`, `${runDir}/${name}`, { recursive: true });
+  for (const name of names) await cp(`${entry.exportsDir}/${name}`, `${targetDir}/${name}`, { recursive: true });
 }
 
 function firstLine(error: unknown): string {
@@ -67,6 +67,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
   await cache.cleanTmp();
   const started = Date.now();
   const stageById = new Map(pipeline.stages.map((stage) => [stage.id, stage]));
+  const partIds = new Set(Object.values(pipeline.spec.groups ?? {}).flat());
   const writer: RunWriter = await createRunFolder(
     paths.runsDir,
     {
@@ -119,7 +120,8 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
         const result = await executeStage(stage, done, context);
         done.set(stageId, result.entry);
         if (Object.keys(result.entry.meta.metrics).length > 0) metrics[stageId] = result.entry.meta.metrics;
-        await copyExports(result.entry, writer.dir);
+        // The parts of a foreach stage export the same file names: each part gets its own folder (runs/<id>/tokenize.train/).
+        await copyExports(result.entry, partIds.has(stageId) ? join(writer.dir, stageId) : writer.dir);
         await writer.updateStage(stageId, {
           plugin: stage.uses,
           status: result.status,

@@ -45,6 +45,10 @@ export function expandForeach(document: Record<string, unknown>, order: string[]
     }
     const { foreach, ...body } = stage;
     const entries = foreachEntries(foreach);
+    if (entries.length === 0) {
+      fail(['stages', id, 'foreach'], 'foreach takes a non-empty list (one part per value) or map (part name -> item)');
+      continue;
+    }
     const seen = new Set<string>();
     groups[id] = [];
     entries.forEach(([key, item], i) => {

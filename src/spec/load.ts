@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FndError, FndErrors, type SourceLocation } from '../util/errors.js';
-import { checkSpecDocument } from './check-document.js';
+import { checkSpecDocument, writtenPath } from './check-document.js';
 import { composeSpec } from './compose.js';
 import { expandForeach } from './foreach.js';
 import { normalizeSpec } from './normalize.js';
@@ -61,10 +61,16 @@ export function loadSpecFromText(text: string, file: string, options: LoadSpecOp
   const partOf = new Map<string, string>();
   const locate = makeLocate(composed.loc, file, given, overrides, matrixKeys, partOf);
   const templated = applyTemplates(document, locate);
-  const errors = [...templated.errors, ...checkSpecDocument(templated.value, locate)];
-  if (errors.length > 0) throw new FndErrors(errors, 2);
+  if (templated.errors.length > 0) {
+    // Report shape errors along with the templating ones, as far as they can be told apart from unexpanded foreach bodies.
+    const foreachIds = Object.entries(isPlainObject(templated.value.stages) ? templated.value.stages : {}).filter(([, stage]) => isPlainObject(stage) && 'foreach' in stage);
+    const shape = foreachIds.length === 0 ? checkSpecDocument(templated.value, locate) : [];
+    throw new FndErrors([...templated.errors, ...shape], 2);
+  }
+  // Parts exist before the shape check, so what an item put into a part is checked too.
   const expanded = expandForeach(templated.value, stageOrder(composed.loc), locate, partOf);
-  if (expanded.errors.length > 0) throw new FndErrors(expanded.errors, 2);
+  const errors = [...expanded.errors, ...checkSpecDocument(expanded.document, locate, partOf)];
+  if (errors.length > 0) throw new FndErrors(errors, 2);
   return {
     file: resolve(file),
     source: text,
@@ -74,6 +80,7 @@ export function loadSpecFromText(text: string, file: string, options: LoadSpecOp
     resolved: normalizeSpec(expanded.document, expanded.order, expanded.groups),
     overrides,
     locate,
+    writtenPath: (path) => writtenPath(path, partOf),
   };
 }
 

@@ -63,4 +63,6 @@ export interface LoadedSpec {
    * replaced by an override points at that override (`--set stages.x...`).
    */
   locate(path: SpecPath, options?: { part?: 'key' | 'value' }): SourceLocation;
+  /** The path as the author wrote it: a foreach part's paths (`stages.tokenize.train.with`) are its stage's (`stages.tokenize.with`). */
+  writtenPath(path: SpecPath): SpecPath;
 }

@@ -52,7 +52,7 @@ export function validatePipeline(loaded: LoadedSpec, plugins: PluginLookup): Val
   const spec = loaded.resolved;
   const errors: FndError[] = [];
   const fail = (path: SpecPath, message: string, part: 'key' | 'value' = 'key') =>
-    errors.push(new FndError(`${formatPath(path)}: ${message}`, { location: loaded.locate(path, { part }), exitCode: 2 }));
+    errors.push(new FndError(`${formatPath(loaded.writtenPath(path))}: ${message}`, { location: loaded.locate(path, { part }), exitCode: 2 }));
 
   const stageIds = spec.stages.map((s) => s.id);
   const groups = spec.groups ?? {};
@@ -77,7 +77,8 @@ export function validatePipeline(loaded: LoadedSpec, plugins: PluginLookup): Val
 
   const cycle = findCycle(spec.stages.map((s) => ({ id: s.id, inputs: s.inputs })));
   if (cycle) fail(['stages', cycle[0]!], `cycle: ${cycle.join(' -> ')}`);
-  if (errors.length > 0) throw new FndErrors(errors, 2);
+  // The parts of a foreach stage share its text: one mistake there is one message, not one per part.
+  if (errors.length > 0) throw new FndErrors([...new Map(errors.map((e) => [e.message, e])).values()], 2);
 
   const graph = buildGraph(validated);
   const byId = new Map(validated.map((s) => [s.id, s]));
@@ -113,6 +114,7 @@ function checkParams(
       ...formatAjvErrors(validate.errors ?? [], {
         basePath: withPath,
         locate: loaded.locate,
+        writtenPath: loaded.writtenPath,
         unknownKey: (parent, key) =>
           parent.length === withPath.length ? `unknown param "${key}" of plugin "${plugin.name}"` : `unknown key "${key}"`,
         missingKey: (parent, key) =>
