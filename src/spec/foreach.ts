@@ -46,7 +46,9 @@ export function expandForeach(document: Record<string, unknown>, order: string[]
     const { foreach, ...body } = stage;
     const entries = foreachEntries(foreach);
     if (entries.length === 0) {
-      fail(['stages', id, 'foreach'], 'foreach takes a non-empty list (one part per value) or map (part name -> item)');
+      // Not a non-empty list or map: kept as written for the shape check to say so.
+      setOwn(expanded, id, stage);
+      expandedOrder.push(id);
       continue;
     }
     const seen = new Set<string>();
@@ -71,6 +73,12 @@ export function expandForeach(document: Record<string, unknown>, order: string[]
       expandedOrder.push(partId);
       groups[id]!.push(partId);
     });
+    if (groups[id]!.length === 0) {
+      // Every item failed (and was reported): keep the stage as written so nothing else looks missing.
+      delete groups[id];
+      setOwn(expanded, id, stage);
+      expandedOrder.push(id);
+    }
   }
   return { document: { ...document, stages: expanded }, order: expandedOrder, groups, errors };
 }
