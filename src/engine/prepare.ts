@@ -3,6 +3,7 @@ import { loadSpec } from '../spec/load.js';
 import type { LoadedSpec } from '../spec/types.js';
 import { validatePipeline, type ValidatedPipeline } from '../spec/validate.js';
 import { PluginRegistry } from '../plugins/registry.js';
+import { inspectPipeline } from './inspect.js';
 import { projectPaths, type ProjectPaths } from './project.js';
 
 export interface PreparedPipeline {
@@ -29,6 +30,7 @@ export async function preparePipeline(specFile: string, options: PrepareOptions 
   // Import only the plugins this spec names; unknown names are reported by validation with a suggestion.
   await registry.loadMany(loaded.resolved.stages.map((stage) => stage.uses).filter((name) => registry.location(name)));
   const pipeline = validatePipeline(loaded, registry.catalog());
+  await inspectPipeline({ loaded, pipeline, registry, paths });
   const specKey = relative(paths.projectDir, loaded.file).split('\\').join('/');
   return { loaded, pipeline, registry, paths, specKey };
 }
