@@ -11,9 +11,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineStage, StageUserError, type FingerprintContext, type Inspection, type InspectContext } from '../../src/sdk/index.js';
-import { DEFAULT_BERT_CONFIG } from '../../src/nn/bert/config.js';
-import { modelFacts } from '../../src/training/positions-check.js';
+import { positionsInspector } from './inspect.js';
+import { defineStage, StageUserError, type FingerprintContext } from '../../src/sdk/index.js';
 import { findSnapshot, hubCacheDir, isRepoId } from '../../src/hub/index.js';
 import { copyPassThroughFiles, PASS_THROUGH_FILES } from '../../src/training/pass-through.js';
 
@@ -48,27 +47,6 @@ async function fingerprint(params: InitBertParams, ctx: FingerprintContext): Pro
     if (present.has(file)) out[`model/${file}`] = await ctx.hashFile(join(dir, file));
   }
   return out;
-}
-
-/**
- * The model's positions as the spec fixes them: `config.max_position_embeddings`, else the
- * config.json of a local folder (or a Hub id already in the cache), else BERT's default for a
- * fresh model. Unknown (nothing said) for a model that is not here yet.
- */
-async function inspect(params: InitBertParams, _inputs: unknown, ctx: InspectContext): Promise<Inspection> {
-  const given = params.config?.max_position_embeddings;
-  if (typeof given === 'number') return { outputs: { model: modelFacts(given, 'config.max_position_embeddings') } };
-  if (params.model === undefined) return { outputs: { model: modelFacts(DEFAULT_BERT_CONFIG.maxPositionEmbeddings, 'the BERT default for a fresh model') } };
-  const dir = localModelFolder(params.model, ctx.resolvePath);
-  if (!dir) return {};
-  const file = join(dir, 'config.json');
-  let positions: unknown;
-  try {
-    positions = (JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>).max_position_embeddings;
-  } catch {
-    return {}; // A missing or broken config.json is reported when the stage runs.
-  }
-  return typeof positions === 'number' ? { outputs: { model: modelFacts(positions, file) } } : {};
 }
 
 /** num_labels and id2label agree, or id2label is the untouched default and follows num_labels. */
@@ -118,10 +96,10 @@ export default defineStage<InitBertParams>({
   inputs: {},
   outputs: { model: { kind: 'model', description: 'config.json + model.safetensors (save_pretrained layout)' } },
   device: 'cpu',
+  inspect: positionsInspector(localModelFolder),
   tensors: true,
   deterministic: true,
   fingerprint,
-  inspect,
   async run(ctx, _inputs, params) {
     const id2label = resolveLabels(params);
     const seed = params.seed ?? 42;
