@@ -62,7 +62,8 @@ export function validatePipeline(loaded: LoadedSpec, plugins: PluginLookup): Val
     if (plugin) pluginOf.set(stage.id, plugin);
     else {
       const hint = didYouMean(stage.uses, plugins.names()) || ' (`fnd stages` lists the available plugins)';
-      fail(['stages', stage.id, 'uses'], `unknown plugin "${stage.uses}" in stage "${stage.id}"${hint}`, 'value');
+      const written = String(loaded.writtenPath(['stages', stage.id])[1]);
+      fail(['stages', stage.id, 'uses'], `unknown plugin "${stage.uses}" in stage "${written}"${hint}`, 'value');
     }
   }
 
