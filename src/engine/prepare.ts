@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
+import { inspectPipeline } from './inspect.js';
 import { loadSpec } from '../spec/load.js';
 import type { LoadedSpec } from '../spec/types.js';
 import { validatePipeline, type ValidatedPipeline } from '../spec/validate.js';
 import { PluginRegistry } from '../plugins/registry.js';
-import { inspectPipeline } from './inspect.js';
 import { projectPaths, type ProjectPaths } from './project.js';
 
 export interface PreparedPipeline {

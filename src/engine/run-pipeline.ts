@@ -1,5 +1,5 @@
 import { cp, readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { stringify } from 'yaml';
 import { CacheStore } from '../cache/store.js';
 import type { CacheEntry } from '../cache/meta.js';
@@ -51,9 +51,9 @@ export function resolvedSpecYaml(pipeline: ValidatedPipeline): string {
   return stringify({ name: spec.name, description: spec.description, seed: spec.seed, vars: spec.vars, stages });
 }
 
-async function copyExports(entry: CacheEntry, targetDir: string): Promise<void> {
+async function copyExports(entry: CacheEntry, runDir: string): Promise<void> {
   const names = await readdir(entry.exportsDir).catch(() => [] as string[]);
-  for (const name of names) await cp(`${entry.exportsDir}/${name}`, `${targetDir}/${name}`, { recursive: true });
+  for (const name of names) await cp(`${entry.exportsDir}/${name}`, `${runDir}/${name}`, { recursive: true });
 }
 
 function firstLine(error: unknown): string {
@@ -121,7 +121,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
         done.set(stageId, result.entry);
         if (Object.keys(result.entry.meta.metrics).length > 0) metrics[stageId] = result.entry.meta.metrics;
         // The parts of a foreach stage export the same file names: each part gets its own folder (runs/<id>/tokenize.train/).
-        await copyExports(result.entry, partIds.has(stageId) ? join(writer.dir, stageId) : writer.dir);
+        await copyExports(result.entry, partIds.has(stageId) ? `${writer.dir}/${stageId}` : writer.dir);
         await writer.updateStage(stageId, {
           plugin: stage.uses,
           status: result.status,

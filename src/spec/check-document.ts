@@ -11,7 +11,7 @@ import type { SpecPath } from './types.js';
  * and their problems are told at the stage as written.
  */
 export function checkSpecDocument(document: unknown, locate: AjvErrorContext['locate'], partOf: ReadonlyMap<string, string> = new Map()): FndError[] {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
   const validate = ajv.compile(pipelineSchema);
   if (validate(document)) return [];
   const errors = formatAjvErrors(validate.errors ?? [], {

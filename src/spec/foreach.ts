@@ -9,7 +9,7 @@
  */
 import { FndError, type SourceLocation } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
-import { formatPath, isPlainObject, setOwn } from './path.js';
+import { describeValue, formatPath, isPlainObject, setOwn } from './path.js';
 import { asText, EXPRESSION, WHOLE_EXPRESSION } from './template.js';
 import type { SpecPath } from './types.js';
 
@@ -46,8 +46,9 @@ export function expandForeach(document: Record<string, unknown>, order: string[]
     const { foreach, ...body } = stage;
     const entries = foreachEntries(foreach);
     if (entries.length === 0) {
-      // Not a non-empty list or map: kept as written for the shape check to say so.
-      setOwn(expanded, id, stage);
+      fail(['stages', id, 'foreach'], `foreach takes a non-empty list (a part per value) or map (part name -> item), got ${describeValue(foreach)}`);
+      // The body stays, so the shape check sees the rest of the stage (and no stage goes missing).
+      setOwn(expanded, id, body);
       expandedOrder.push(id);
       continue;
     }

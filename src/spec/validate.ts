@@ -11,7 +11,7 @@ import { FndError, FndErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { formatAjvErrors } from './ajv-errors.js';
 import { formatPath, isPlainObject } from './path.js';
-import type { InputRef, LoadedSpec, PipelineSpec, SpecPath, StageSpec } from './types.js';
+import type { LoadedSpec, PipelineSpec, SpecPath, StageSpec } from './types.js';
 
 export { checkSpecDocument } from './check-document.js';
 
@@ -199,7 +199,7 @@ function checkInputs(
 }
 
 /** Words for an input that names no stage: a foreach group needs its part, a part may be misspelt. */
-function unknownStageMessage(input: string, stageId: string, ref: InputRef, stageIds: string[], groups: Record<string, string[]>): string {
+function unknownStageMessage(input: string, stageId: string, ref: { stage: string }, stageIds: string[], groups: Record<string, string[]>): string {
   const head = `input "${input}" of stage "${stageId}"`;
   const group = groups[ref.stage];
   if (group) {

@@ -5,11 +5,11 @@
  */
 import { relative } from 'node:path';
 import type { PreparedPipeline, PrepareOptions } from '../engine/prepare.js';
-import { inspectPipeline } from '../engine/inspect.js';
 import { projectPaths, type ProjectPaths } from '../engine/project.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import { expandMatrix, loadSpec, validatePipeline, type MatrixVariant } from '../spec/index.js';
 import { FndError, FndErrors, formatLocation } from '../util/errors.js';
+import { inspectPipeline } from '../engine/inspect.js';
 import { mergeMatrix, type Matrix } from './matrix-option.js';
 import { sweepId } from './record.js';
 

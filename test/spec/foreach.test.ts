@@ -84,8 +84,8 @@ describe('foreach', () => {
       `5:15: stages.t.foreach.0: foreach item "a b" cannot name a part (letters, digits, '-' and '_'); write foreach as a map of part name -> item`,
       '5:25: stages.t.foreach.2: foreach names the part "x" twice',
     ]);
-    expect(await messages('    foreach: []\n')).toEqual(['5:14: stages.t.foreach: must NOT have fewer than 1 items']);
-    expect(await messages('    foreach: 3\n')).toEqual(['5:14: stages.t.foreach: must be array,object, got number 3']);
+    expect(await messages('    foreach: []\n')).toEqual(['5:14: stages.t.foreach: foreach takes a non-empty list (a part per value) or map (part name -> item), got a list']);
+    expect(await messages('    foreach: 3\n')).toEqual(['5:14: stages.t.foreach: foreach takes a non-empty list (a part per value) or map (part name -> item), got number 3']);
     expect(await messages('    with: { n: "${{ item }}" }\n')).toEqual(['5:16: stages.t.with.n: "${{ item }}" is only defined in a stage with foreach (one part per item)']);
     expect(await messages('    foreach: [{ a: 1 }]\n    with: { n: "${{ item.b }}" }\n')).toEqual(['6:16: stages.t.with.n: unknown variable "item.b"; did you mean "item.a"?']);
   });
