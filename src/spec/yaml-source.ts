@@ -150,6 +150,11 @@ class Converter {
           return { value: null, loc: { value: where } };
         }
         const included = this.options.include(n.value, where);
+        // An include under an alias is repeated with it: its values count like the alias's own.
+        if (aliasDepth > 0) {
+          this.aliasValues += countValues(included.value);
+          if (this.aliasValues > MAX_ALIAS_VALUES) throw new AliasBudgetExceeded();
+        }
         return { value: included.value, loc: { ...included.loc, value: included.loc.value ?? where } };
       }
     }
@@ -250,6 +255,19 @@ class Converter {
     }
     return { value, loc: { value: where, children } };
   }
+}
+
+/** Maps, lists and values in a converted value (each counts one). */
+function countValues(value: unknown): number {
+  let count = 0;
+  const pending = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    count++;
+    if (Array.isArray(next)) pending.push(...next);
+    else if (next !== null && typeof next === 'object') pending.push(...Object.values(next));
+  }
+  return count;
 }
 
 function isMergeKey(key: unknown): boolean {

@@ -47,6 +47,16 @@ describe('hostile YAML', () => {
     expect((await loadSpec(files.write('ok.yaml', nestedFlow(MAX_DEPTH - 5)))).resolved.stages[0]!.id).toBe('x');
   });
 
+  it('aliases of !include count the included values: files that include each other nine times each stop too', async () => {
+    files.write('inc0.yaml', `[${Array(50).fill('1').join(', ')}]\n`);
+    for (let i = 1; i < 8; i++) files.write(`inc${i}.yaml`, `a: &a !include inc${i - 1}.yaml\nb: [${Array(9).fill('*a').join(', ')}]\n`);
+    const file = files.write('inc-bomb.yaml', 'name: t\nvars:\n  x: !include inc7.yaml\nstages:\n  y: { uses: load-csv }\n');
+    const error = await userError(() => loadSpec(file));
+    expect(error.exitCode).toBe(2);
+    // inc2 holds 9 × 10 × 51 values, inc3's aliases would repeat that nine times.
+    expect(error.message).toBe(`${files.dir}/inc3.yaml:2:9: alias *a takes the document past ${MAX_ALIAS_VALUES} values made by aliases (a "billion laughs" alias bomb?); write the values out or use fewer aliases`);
+  });
+
   it('an alias that contains itself, and one with no anchor, are located errors', async () => {
     const file = files.write('self.yaml', 'name: s\nvars:\n  a: &a [1, *a]\n  b: *nope\nstages:\n  x: { uses: p }\n');
     const error = await userError(() => loadSpec(file));
