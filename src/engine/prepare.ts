@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { inspectPipeline } from './inspect.js';
 import { loadSpec } from '../spec/load.js';
 import type { LoadedSpec } from '../spec/types.js';
 import { validatePipeline, type ValidatedPipeline } from '../spec/validate.js';
@@ -33,6 +34,7 @@ export async function preparePipeline(specFile: string, options: PrepareOptions 
   // Import only the plugins this spec names; unknown names are reported by validation with a suggestion.
   await registry.loadMany(loaded.resolved.stages.map((stage) => stage.uses).filter((name) => registry.location(name)));
   const pipeline = validatePipeline(loaded, registry.catalog());
+  await inspectPipeline({ loaded, pipeline, registry, paths });
   const specKey = relative(paths.projectDir, loaded.file).split('\\').join('/');
   const sets = options.sets ?? [];
   return { loaded, pipeline, registry, paths, specKey, sets, paramsWithoutSets: sets.length > 0 ? await paramsWithout(specFile, registry) : undefined };

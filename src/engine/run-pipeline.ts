@@ -77,6 +77,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
   await listRuns(paths.runsDir);
   const started = Date.now();
   const stageById = new Map(pipeline.stages.map((stage) => [stage.id, stage]));
+  const partIds = new Set(Object.values(pipeline.spec.groups ?? {}).flat());
   const writer: RunWriter = await createRunFolder(
     paths.runsDir,
     {
@@ -142,7 +143,8 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
         const result = await executeStage(stage, done, context);
         done.set(stageId, { entry: result.entry, runs: result.status === 'ran' });
         if (Object.keys(result.entry.meta.metrics).length > 0) metrics[stageId] = result.entry.meta.metrics;
-        await linkExports(result.entry, writer.dir);
+        // The parts of a foreach stage export the same file names: each part gets its own folder (runs/<id>/tokenize.train/).
+        await linkExports(result.entry, partIds.has(stageId) ? `${writer.dir}/${stageId}` : writer.dir);
         await keepRecord(() =>
           writer.updateStage(stageId, {
             plugin: stage.uses,

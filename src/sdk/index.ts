@@ -137,7 +137,35 @@ export interface StageDefinition<P = Record<string, unknown>> {
    * name → content hash, folded into the signature as inputs, so editing a CSV reruns load-csv.
    */
   fingerprint?(params: P, ctx: FingerprintContext): Promise<Record<string, string>>;
+  /**
+   * What can be known before anything runs: facts about the outputs (tokenize: `max_length`; a
+   * model: `max_position_embeddings`), from the params and the facts of the inputs, and the
+   * problems they show already (tokens longer than the model's positions). `fnd validate`,
+   * `status` and `run` report the problems at the stage, exit 2. Must be cheap: read small files
+   * at most, never download or compute.
+   */
+  inspect?(params: P, inputs: Record<string, InputFacts | undefined>, ctx: InspectContext): Promise<Inspection> | Inspection;
   run(ctx: StageContext, inputs: InputArtifacts, params: P): Promise<StageResult | void>;
+}
+
+/** Facts about one artifact known before it exists, e.g. `{ max_length: 512 }`. */
+export type StaticFacts = Record<string, unknown>;
+
+/** The facts of a wired input, with the stage (and port) that will produce it, e.g. `tokenize-512.train`. */
+export interface InputFacts {
+  from: string;
+  facts: StaticFacts;
+}
+
+export interface InspectContext {
+  resolvePath(path: string): string;
+}
+
+export interface Inspection {
+  /** Output port -> its facts. */
+  outputs?: Record<string, StaticFacts>;
+  /** One sentence each, e.g. `tokens of "tokenize.train" are up to 512 long but ...`. */
+  problems?: string[];
 }
 
 export interface FingerprintContext {

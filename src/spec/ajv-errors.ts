@@ -18,6 +18,10 @@ export interface AjvErrorContext {
   missingKey(parentPath: SpecPath, key: string): string;
   /** Words for a key whose name is not allowed (propertyNames), e.g. `invalid stage id "A"`. */
   badKeyName?(parentPath: SpecPath, key: string): string;
+  /** True for a key whose name is fine although the schema's pattern refuses it (a foreach part's id). */
+  allowedKeyName?(parentPath: SpecPath, key: string): boolean;
+  /** The path as the author wrote it, for messages (a foreach part's paths are its stage's). */
+  writtenPath?(path: SpecPath): SpecPath;
 }
 
 function pointerToPath(pointer: string): string[] {
@@ -43,13 +47,14 @@ export function formatAjvErrors(errors: readonly ErrorObject[], context: AjvErro
 function formatOne(error: ErrorObject, context: AjvErrorContext): FndError | undefined {
   const { basePath, locate } = context;
   const path: SpecPath = [...basePath, ...pointerToPath(error.instancePath)];
-  const where = (p: SpecPath): string => (p.length ? formatPath(p) : 'spec');
+  const where = (p: SpecPath): string => (p.length ? formatPath(context.writtenPath?.(p) ?? p) : 'spec');
   const located = (message: string, p: SpecPath, part: 'key' | 'value') =>
     new FndError(message, { location: locate(p, { part }), exitCode: 2 });
   const params = error.params as Record<string, unknown>;
 
   // propertyNames reports the failing name twice: once with the sub-keyword, once as a summary.
   if (error.keyword === 'propertyNames') return undefined;
+  if (error.propertyName !== undefined && context.allowedKeyName?.(path, error.propertyName)) return undefined;
   if (error.propertyName !== undefined) {
     const keyPath = [...path, error.propertyName];
     const words = context.badKeyName?.(path, error.propertyName) ?? `invalid key "${error.propertyName}"`;

@@ -5,13 +5,19 @@ import { pipelineSchema } from './pipeline-schema.js';
 import { compileValidator } from './validators.js';
 import type { SpecPath } from './types.js';
 
-/** Returns one located error per problem (empty when the document has the right shape). */
-export function checkSpecDocument(document: unknown, locate: AjvErrorContext['locate']): FndError[] {
+/**
+ * Returns one located error per problem (empty when the document has the right shape).
+ * `partOf` maps the ids of foreach parts (`tokenize.train`) to their stage: their ids are valid,
+ * and their problems are told at the stage as written.
+ */
+export function checkSpecDocument(document: unknown, locate: AjvErrorContext['locate'], partOf: ReadonlyMap<string, string> = new Map()): FndError[] {
   const validate = compileValidator('document', pipelineSchema);
   if (validate(document)) return [];
   const errors = formatAjvErrors(validate.errors ?? [], {
     basePath: [],
     locate,
+    allowedKeyName: (parent, key) => parent.length === 1 && parent[0] === 'stages' && partOf.has(key),
+    writtenPath: (path) => writtenPath(path, partOf),
     unknownKey: (parent, key) => `unknown ${keyNoun(parent, key)}`,
     missingKey: (parent, key) => `missing required ${keyNoun(parent, key)}`,
     badKeyName: (parent, key) => {
@@ -26,8 +32,14 @@ export function checkSpecDocument(document: unknown, locate: AjvErrorContext['lo
   return errors.sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]);
 }
 
+/** `stages.tokenize.train.with.x` -> `stages.tokenize.with.x` when `tokenize.train` is a foreach part. */
+export function writtenPath(path: SpecPath, partOf: ReadonlyMap<string, string>): SpecPath {
+  const group = path[0] === 'stages' && path.length > 1 ? partOf.get(String(path[1])) : undefined;
+  return group === undefined ? path : ['stages', group, ...path.slice(2)];
+}
+
 function keyNoun(parent: SpecPath, key: string): string {
   if (parent.length === 0) return `top-level key "${key}"`;
-  if (parent.length === 2 && parent[0] === 'stages') return `key "${key}" in stage "${String(parent[1])}"`;
+  if (parent.length === 2 && parent[0] === 'stages') return `key "${key}" in stage "${String(parent[1]).split('.')[0]}"`;
   return `key "${key}"`;
 }

@@ -4,12 +4,12 @@
  * `train.with.seed` when the first segment is a stage id. VALUE is a YAML flow value, so
  * `3e-5` is a number, `[1,2]` a list and `true` a boolean.
  */
-import { parseDocument } from 'yaml';
-import { FndError } from '../util/errors.js';
+import { FndError, FndErrors, formatLocation } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { describeValue, formatPath, isPlainObject } from './path.js';
 import { topLevelKeys } from './pipeline-schema.js';
 import type { SpecPath } from './types.js';
+import { parseYamlSource } from './yaml-source.js';
 
 export interface ParsedOverride {
   text: string;
@@ -31,10 +31,19 @@ export function parseOverride(text: string): ParsedOverride {
   const segments = pathText.split('.');
   if (pathText === '' || segments.some((s) => s.trim() === '')) fail(text, `empty path segment in "${pathText}"; ${usage}`);
   const valueText = text.slice(eq + 1);
-  const doc = parseDocument(valueText, { prettyErrors: false });
-  const firstError = doc.errors[0];
-  if (firstError) fail(text, `cannot parse value "${valueText}" as YAML: ${firstError.message}`);
-  return { text, segments: segments.map((s) => s.trim()), value: valueText.trim() === '' ? '' : doc.toJS() };
+  let value: unknown = '';
+  if (valueText.trim() !== '') {
+    // The spec's own reader, so an alias bomb or absurd nesting on the command line is refused the same way.
+    try {
+      value = parseYamlSource(valueText, 'value').value;
+    } catch (error) {
+      if (!(error instanceof FndError)) throw error;
+      const first = error instanceof FndErrors ? error.errors[0]! : error;
+      const bare = first.location ? first.message.slice(formatLocation(first.location).length + 2) : first.message;
+      fail(text, `cannot parse value "${valueText}" as YAML: ${bare}`);
+    }
+  }
+  return { text, segments: segments.map((s) => s.trim()), value };
 }
 
 /**
@@ -47,6 +56,14 @@ export function overridePath(override: ParsedOverride, document: Record<string, 
   if (first === 'stages' && rest.length > 1 && !stageIds.includes(rest[0]!)) {
     // Creating a stage from the command line is never what was meant; a typo is.
     fail(override.text, `there is no stage "${rest[0]}"${didYouMean(rest[0]!, stageIds)}`);
+  }
+  if (first === 'vars' && rest.length > 0) {
+    // vars takes any name, so a misspelt one would be added beside the real one and change nothing.
+    const names = isPlainObject(document.vars) ? Object.keys(document.vars) : [];
+    if (!names.includes(rest[0]!)) {
+      const known = names.length ? ` (the spec's vars: ${names.join(', ')})` : ' (the spec has no vars)';
+      fail(override.text, `unknown variable "vars.${rest[0]}"${didYouMean(rest[0]!, names) || known}`);
+    }
   }
   if (topLevelKeys.includes(first)) return override.segments;
   if (stageIds.includes(first)) return ['stages', first, ...rest];

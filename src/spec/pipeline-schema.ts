@@ -3,8 +3,11 @@ import schema from '../../schemas/pipeline.schema.json' with { type: 'json' };
 
 export const pipelineSchema: Record<string, unknown> = schema;
 
-/** Keys allowed at the top of a spec; a --set path starting with anything else is a stage id. */
-export const topLevelKeys: readonly string[] = Object.keys(schema.properties);
+/**
+ * Keys a --set path may start with; anything else is a stage id. `extends` is resolved when the
+ * file is read, before any override, so it cannot be set.
+ */
+export const topLevelKeys: readonly string[] = Object.keys(schema.properties).filter((key) => key !== 'extends');
 
 /** Keys allowed in a stage. */
 export const stageKeys: readonly string[] = Object.keys(schema.definitions.stage.properties);

@@ -2,22 +2,27 @@
  * `${{ vars.x }}`, `${{ seed }}` and `${{ name }}` in string values. A string that is exactly one
  * expression takes the value itself (a number stays a number, a map stays a map); expressions
  * inside longer strings are interpolated as text. Variables may refer to other variables;
- * a loop among them is an error. The `matrix` block is left as written.
+ * a loop among them is an error. The `matrix` block is left as written. Inside a stage with
+ * `foreach`, `${{ item }}` and `${{ key }}` are left for the foreach expansion (foreach.ts).
  */
 import { FndError, type SourceLocation } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
-import { formatPath, isPlainObject } from './path.js';
+import { formatPath, isPlainObject, setOwn } from './path.js';
 import type { SpecPath } from './types.js';
 
-const EXPRESSION = /\$\{\{\s*([^}]*?)\s*\}\}/g;
-const WHOLE_EXPRESSION = /^\$\{\{\s*([^}]*?)\s*\}\}$/;
-const REFERENCE = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
+export const EXPRESSION = /\$\{\{\s*([^}]*?)\s*\}\}/g;
+export const WHOLE_EXPRESSION = /^\$\{\{\s*([^}]*?)\s*\}\}$/;
+export const REFERENCE = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 const DEFAULT_SEED = 42;
 
 type Locate = (path: SpecPath, options?: { part?: 'key' | 'value' }) => SourceLocation;
 
 /** Thrown inside resolution when the cause was already reported elsewhere (a broken variable). */
 class AlreadyReported extends Error {}
+
+/** The names a foreach stage's body may use; templating leaves them for the expansion. */
+export const FOREACH_NAMES = ['item', 'key'];
+const DEFERRED = Symbol('deferred to the foreach expansion');
 
 export function applyTemplates(
   document: Record<string, unknown>,
@@ -26,6 +31,9 @@ export function applyTemplates(
   const errors: FndError[] = [];
   const vars = isPlainObject(document.vars) ? document.vars : {};
   const resolvedVars = new Map<string, { ok: true; value: unknown } | { ok: false }>();
+  const stages = isPlainObject(document.stages) ? document.stages : {};
+  const inForeachBody = (path: SpecPath) =>
+    path[0] === 'stages' && path.length > 2 && path[2] !== 'foreach' && isPlainObject(stages[String(path[1])]) && Object.hasOwn(stages[String(path[1])] as object, 'foreach');
 
   const error = (path: SpecPath, message: string): FndError =>
     new FndError(`${formatPath(path)}: ${message}`, { location: locate(path, { part: 'value' }), exitCode: 2 });
@@ -55,6 +63,10 @@ export function applyTemplates(
       throw error(path, `unsupported expression "\${{ ${expression} }}": use \${{ vars.NAME }}, \${{ seed }} or \${{ name }}`);
     }
     const [head, ...rest] = expression.split('.') as [string, ...string[]];
+    if (FOREACH_NAMES.includes(head)) {
+      if (inForeachBody(path)) return DEFERRED;
+      throw error(path, `"\${{ ${expression} }}" is only defined in a stage with foreach (one part per item)`);
+    }
     const rootNames = [...Object.keys(vars).map((k) => `vars.${k}`), 'seed', 'name'];
     let value: unknown;
     let walked: string;
@@ -85,8 +97,14 @@ export function applyTemplates(
 
   const templateString = (text: string, path: SpecPath, stack: string[]): unknown => {
     const whole = WHOLE_EXPRESSION.exec(text);
-    if (whole) return evaluate(whole[1]!, path, stack);
-    return text.replace(EXPRESSION, (_, expression: string) => asText(evaluate(expression, path, stack)));
+    if (whole) {
+      const value = evaluate(whole[1]!, path, stack);
+      return value === DEFERRED ? text : value;
+    }
+    return text.replace(EXPRESSION, (match, expression: string) => {
+      const value = evaluate(expression, path, stack);
+      return value === DEFERRED ? match : asText(value);
+    });
   };
 
   const templateValue = (value: unknown, path: SpecPath, stack: string[]): unknown => {
@@ -105,9 +123,9 @@ export function applyTemplates(
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
         const itemPath = [...path, key];
-        if (path.length === 0 && key === 'matrix') out[key] = item;
-        else if (path.length === 1 && path[0] === 'vars') out[key] = resolveRootQuietly(`vars.${key}`, item);
-        else out[key] = templateValue(item, itemPath, stack);
+        if (path.length === 0 && key === 'matrix') setOwn(out, key, item);
+        else if (path.length === 1 && path[0] === 'vars') setOwn(out, key, resolveRootQuietly(`vars.${key}`, item));
+        else setOwn(out, key, templateValue(item, itemPath, stack));
       }
       return out;
     }
@@ -129,7 +147,7 @@ export function applyTemplates(
   return { value, errors };
 }
 
-function asText(value: unknown): string {
+export function asText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined) return '';
   if (typeof value === 'object' && value !== null) return JSON.stringify(value);

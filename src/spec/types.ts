@@ -26,8 +26,10 @@ export interface PipelineSpec {
   /** Default 42. */
   seed: number;
   vars: Record<string, unknown>;
-  /** In file order. */
+  /** In file order; a foreach stage appears as its parts (`tokenize.train`, `tokenize.test`). */
   stages: StageSpec[];
+  /** Foreach stage id -> the ids of its parts, in item order. */
+  groups?: Record<string, string[]>;
   /** Override path (same syntax as --set) -> values to sweep. */
   matrix?: Record<string, unknown[]>;
 }
@@ -47,9 +49,11 @@ export interface LoadedSpec {
   file: string;
   /** Raw text of the file. */
   source: string;
-  /** The document as written (YAML parsed to plain JS), before overrides and templating. */
+  /** Absolute paths of every file the spec was read from: the spec, then what it extends and includes. */
+  files: string[];
+  /** The document as written (YAML parsed to plain JS, composed with what it extends and includes), before overrides and templating. */
   given: unknown;
-  /** The document in its YAML shape after overrides and templating (what `spec.resolved.yaml` holds). */
+  /** The document in its YAML shape after overrides, templating and foreach expansion (what `spec.resolved.yaml` holds). */
   resolvedDocument: Record<string, unknown>;
   resolved: PipelineSpec;
   overrides: AppliedOverride[];
@@ -59,4 +63,6 @@ export interface LoadedSpec {
    * replaced by an override points at that override (`--set stages.x...`).
    */
   locate(path: SpecPath, options?: { part?: 'key' | 'value' }): SourceLocation;
+  /** The path as the author wrote it: a foreach part's paths (`stages.tokenize.train.with`) are its stage's (`stages.tokenize.with`). */
+  writtenPath(path: SpecPath): SpecPath;
 }

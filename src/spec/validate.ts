@@ -53,16 +53,18 @@ export function validatePipeline(loaded: LoadedSpec, plugins: PluginLookup): Val
   const spec = loaded.resolved;
   const errors: FndError[] = [];
   const fail = (path: SpecPath, message: string, part: 'key' | 'value' = 'key') =>
-    errors.push(new FndError(`${formatPath(path)}: ${message}`, { location: loaded.locate(path, { part }), exitCode: 2 }));
+    errors.push(new FndError(`${formatPath(loaded.writtenPath(path))}: ${message}`, { location: loaded.locate(path, { part }), exitCode: 2 }));
 
   const stageIds = spec.stages.map((s) => s.id);
+  const groups = spec.groups ?? {};
   const pluginOf = new Map<string, PluginInfo>();
   for (const stage of spec.stages) {
     const plugin = plugins.get(stage.uses);
     if (plugin) pluginOf.set(stage.id, plugin);
     else {
       const hint = didYouMean(stage.uses, plugins.names()) || ' (`fnd stages` lists the available plugins)';
-      fail(['stages', stage.id, 'uses'], `unknown plugin "${stage.uses}" in stage "${stage.id}"${hint}`, 'value');
+      const written = String(loaded.writtenPath(['stages', stage.id])[1]);
+      fail(['stages', stage.id, 'uses'], `unknown plugin "${stage.uses}" in stage "${written}"${hint}`, 'value');
     }
   }
 
@@ -71,13 +73,14 @@ export function validatePipeline(loaded: LoadedSpec, plugins: PluginLookup): Val
   for (const stage of spec.stages) {
     const plugin = pluginOf.get(stage.id);
     const params = plugin ? checkParams(stage, plugin, spec.seed, validators, loaded, errors) : structuredClone(stage.with);
-    const inputs = checkInputs(stage, plugin, stageIds, pluginOf, fail);
+    const inputs = checkInputs(stage, plugin, stageIds, groups, pluginOf, fail);
     validated.push({ ...stage, inputs, params });
   }
 
   const cycle = findCycle(spec.stages.map((s) => ({ id: s.id, inputs: s.inputs })));
   if (cycle) fail(['stages', cycle[0]!], `cycle: ${cycle.join(' -> ')}`);
-  if (errors.length > 0) throw new FndErrors(errors, 2);
+  // The parts of a foreach stage share its text: one mistake there is one message, not one per part.
+  if (errors.length > 0) throw new FndErrors([...new Map(errors.map((e) => [e.message, e])).values()], 2);
 
   const graph = buildGraph(validated);
   const byId = new Map(validated.map((s) => [s.id, s]));
@@ -113,6 +116,7 @@ function checkParams(
       ...formatAjvErrors(validate.errors ?? [], {
         basePath: withPath,
         locate: loaded.locate,
+        writtenPath: loaded.writtenPath,
         unknownKey: (parent, key) =>
           parent.length === withPath.length ? `unknown param "${key}" of plugin "${plugin.name}"` : `unknown key "${key}"`,
         missingKey: (parent, key) =>
@@ -127,6 +131,7 @@ function checkInputs(
   stage: StageSpec,
   plugin: PluginInfo | undefined,
   stageIds: string[],
+  groups: Record<string, string[]>,
   pluginOf: Map<string, PluginInfo>,
   fail: (path: SpecPath, message: string, part?: 'key' | 'value') => void,
 ): Record<string, ResolvedInput> {
@@ -141,7 +146,7 @@ function checkInputs(
       continue;
     }
     if (!stageIds.includes(ref.stage)) {
-      fail(path, `input "${name}" of stage "${stage.id}" refers to stage "${ref.stage}", which does not exist${didYouMean(ref.stage, stageIds)}`, 'value');
+      fail(path, unknownStageMessage(name, stage.id, ref, stageIds, groups), 'value');
       continue;
     }
     const producer = pluginOf.get(ref.stage);
@@ -178,4 +183,19 @@ function checkInputs(
     }
   }
   return resolved;
+}
+
+/** Words for an input that names no stage: a foreach group needs its part, a part may be misspelt. */
+function unknownStageMessage(input: string, stageId: string, ref: { stage: string }, stageIds: string[], groups: Record<string, string[]>): string {
+  const head = `input "${input}" of stage "${stageId}"`;
+  const group = groups[ref.stage];
+  if (group) {
+    return `${head} refers to "${ref.stage}", which runs once per foreach item: name a part (${group.map((id) => `"${id}"`).join(', ')})`;
+  }
+  const dot = ref.stage.indexOf('.');
+  if (dot > 0 && groups[ref.stage.slice(0, dot)]) {
+    const parts = groups[ref.stage.slice(0, dot)]!;
+    return `${head} refers to "${ref.stage}", which is not a part of "${ref.stage.slice(0, dot)}"${didYouMean(ref.stage, parts) || ` (its parts: ${parts.join(', ')})`}`;
+  }
+  return `${head} refers to stage "${ref.stage}", which does not exist${didYouMean(ref.stage, stageIds)}`;
 }

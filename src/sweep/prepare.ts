@@ -9,6 +9,7 @@ import { projectPaths, type ProjectPaths } from '../engine/project.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import { expandMatrix, loadSpec, validatePipeline, type MatrixVariant } from '../spec/index.js';
 import { FndError, FndErrors, formatLocation } from '../util/errors.js';
+import { inspectPipeline } from '../engine/inspect.js';
 import { mergeMatrix, type Matrix } from './matrix-option.js';
 import { sweepId } from './record.js';
 
@@ -63,6 +64,7 @@ export async function prepareSweep(specFile: string, options: SweepPrepareOption
       const loaded = await loadSpec(specFile, { sets, matrixSets: variant.sets });
       await registry.loadMany(loaded.resolved.stages.map((stage) => stage.uses).filter((name) => registry.location(name)));
       const pipeline = validatePipeline(loaded, registry.catalog());
+      await inspectPipeline({ loaded, pipeline, registry, paths });
       variants.push({ ...variant, prepared: { loaded, pipeline, registry, paths, specKey } });
     } catch (error) {
       if (!(error instanceof FndError)) throw error;

@@ -13,6 +13,7 @@ import { writeTable, type Row } from '../../src/artifacts/table.js';
 import { classificationMetrics, classificationReport } from '../../src/metrics/classification.js';
 import { classificationMetricsRecord } from '../../src/metrics/record.js';
 import { labelNamesOf, splitInputs, tokensInput } from './inputs.js';
+import { tokensFitModel } from '../../src/training/positions-check.js';
 
 export interface EvaluateParams {
   batch_size: number;
@@ -55,6 +56,7 @@ export default defineStage<EvaluateParams>({
   },
   tensors: true,
   deterministic: true,
+  inspect: (_params, inputs) => ({ problems: tokensFitModel(inputs.model, [inputs.test, inputs.validation]) }),
   async run(ctx, inputs, params) {
     const modelArtifact = inputs.model;
     if (modelArtifact === undefined) throw new StageUserError(`${STAGE}: input "model" is not connected`);

@@ -11,6 +11,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { positionsInspector } from './inspect.js';
 import { defineStage, StageUserError, type FingerprintContext } from '../../src/sdk/index.js';
 import { findSnapshot, hubCacheDir, isRepoId } from '../../src/hub/index.js';
 import { copyPassThroughFiles, PASS_THROUGH_FILES } from '../../src/training/pass-through.js';
@@ -116,6 +117,7 @@ export default defineStage<InitBertParams>({
   },
   outputs: { model: { kind: 'model', description: 'config.json + model.safetensors (save_pretrained layout)' } },
   device: 'cpu',
+  inspect: positionsInspector(localModelFolder),
   tensors: true,
   deterministic: true,
   fingerprint,

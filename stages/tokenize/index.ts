@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { writeFileAtomic } from '../../src/util/fs/index.js';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { defineStage, StageUserError, type StageContext } from '../../src/sdk/index.js';
+import { defineStage, StageUserError, type Inspection, type StageContext } from '../../src/sdk/index.js';
 import { readRows, readTableInfo } from '../../src/artifacts/table.js';
 import { TokensWriter } from '../../src/artifacts/tokens.js';
 import type { Padding } from '../../src/text/tokenizer.js';
@@ -83,6 +83,8 @@ export default defineStage<TokenizeParams>({
   device: 'cpu',
   deterministic: true,
   fingerprint,
+  // Truncated tokens are at most max_length long, whatever the text.
+  inspect: (params): Inspection => ({ outputs: params.truncation === false ? {} : { tokens: { max_length: params.max_length } } }),
   async run(ctx, inputs, params) {
     const table = inputs.table;
     if (!table) throw new StageUserError('tokenize: input "table" is not wired');

@@ -8,10 +8,11 @@
  */
 import { writeFileChunks } from '../../src/util/fs/index.js';
 import { join } from 'node:path';
-import { defineStage, StageUserError } from '../../src/sdk/index.js';
+import { defineStage, StageUserError, type Inspection } from '../../src/sdk/index.js';
 import { TRAIN_DEFAULTS, type TrainParams } from '../../src/training/params.js';
 import { TRAINING_ARGUMENTS_SCHEMA } from '../../src/training/arguments-schema.js';
 import { copyPassThroughFiles } from '../../src/training/pass-through.js';
+import { tokensFitModel } from '../../src/training/positions-check.js';
 
 export default defineStage<TrainParams>({
   name: 'train',
@@ -30,6 +31,12 @@ export default defineStage<TrainParams>({
   device: 'gpu',
   tensors: true,
   deterministic: true,
+  // The trained model has the positions of the model it starts from; its tokens must fit them.
+  inspect: (_params, inputs): Inspection => {
+    const problems = tokensFitModel(inputs.model, [inputs.train, inputs.validation]);
+    // A problem here is the problem of every stage downstream too: report it once.
+    return { outputs: inputs.model && problems.length === 0 ? { model: inputs.model.facts } : {}, problems };
+  },
   async run(ctx, inputs, given) {
     // The engine applies the schema defaults; this also covers callers that pass partial params.
     const params: TrainParams = { ...TRAIN_DEFAULTS, ...given, seed: given.seed ?? TRAIN_DEFAULTS.seed };

@@ -111,7 +111,7 @@ describe('loadSpec', () => {
       '8:5: stages.b.wiht: unknown key "wiht" in stage "b"; did you mean "with"?',
       '9:13: stages.b.device: must be one of "cpu", "gpu", got string "gpuu"; did you mean "gpu"?',
       '10:12: stages.b.cache: must be boolean, got string "no"',
-      '11:18: stages.b.inputs.t: must match pattern "^[a-z0-9][a-z0-9-_]*(\\.[A-Za-z0-9_-]+)?$", got string "a b"',
+      '11:18: stages.b.inputs.t: must match pattern "^[a-z0-9][a-z0-9-_]*(\\.[A-Za-z0-9_-]+){0,2}$", got string "a b"',
     ]);
   });
 

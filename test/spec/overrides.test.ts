@@ -76,6 +76,11 @@ describe('--set', () => {
       expect(error.message).toBe(message);
       expect(error.exitCode).toBe(2);
     }
+    const typo = await userError(() => load(['vars.max_lenght=256']));
+    expect(typo.message).toBe('--set vars.max_lenght=256: unknown variable "vars.max_lenght" (the spec\'s vars: n, word)');
+    expect((await userError(() => load(['vars.wrod=x']))).message).toBe('--set vars.wrod=x: unknown variable "vars.wrod"; did you mean "word"?');
+    expect((await userError(() => load(['vars.n=1', 'vars.nn.x=1']))).message).toBe('--set vars.nn.x=1: unknown variable "vars.nn"; did you mean "n"?');
+    expect((await userError(() => load(['stages.train.wtih.x=1']))).message).toMatch(/^--set stages\.train\.wtih\.x=1: stages\.train\.wtih: unknown key "wtih" in stage "train"; did you mean "with"\?$/);
     const bad = await userError(() => load(['vars.n=[1, 2']));
     expect(bad.message).toMatch(/^--set vars\.n=\[1, 2: cannot parse value "\[1, 2" as YAML: /);
   });
