@@ -4,13 +4,13 @@ import { stringify } from 'yaml';
 import { CacheStore } from '../cache/store.js';
 import type { CacheEntry } from '../cache/meta.js';
 import { newRunId } from '../runs/id.js';
-import { createRunFolder, type RunMetrics, type RunRecord, type RunWriter } from '../runs/record.js';
+import { createRunFolder, type FinishedRunStatus, type RunMetrics, type RunRecord, type RunWriter } from '../runs/record.js';
 import type { ValidatedPipeline } from '../spec/validate.js';
 import { isUserError } from '../util/errors.js';
 import { collectEnvironment } from './environment.js';
-import type { EngineEvent, Reporter, RunStatus } from './events.js';
+import type { EngineEvent, Reporter } from './events.js';
 import { executeStage, type StageExecutionContext } from './execute-stage.js';
-import { writeRunReport } from './run-report.js';
+import { writeRunReport } from '../report/run-report.js';
 import { preparePipeline, type PrepareOptions, type PreparedPipeline } from './prepare.js';
 
 export interface RunOptions extends PrepareOptions {
@@ -28,7 +28,7 @@ export interface RunOptions extends PrepareOptions {
 export interface RunOutcome {
   runId: string;
   runDir: string;
-  status: RunStatus;
+  status: FinishedRunStatus;
   record: RunRecord;
   metrics: RunMetrics;
 }
@@ -158,7 +158,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
     await Promise.race(running.values());
   }
 
-  const status: RunStatus = controller.signal.aborted ? 'interrupted' : failure !== undefined ? 'failed' : 'completed';
+  const status: FinishedRunStatus = controller.signal.aborted ? 'interrupted' : failure !== undefined ? 'failed' : 'completed';
   for (const stageId of pipeline.order) {
     if (!pending.has(stageId)) continue;
     const stage = stageById.get(stageId)!;

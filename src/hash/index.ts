@@ -2,4 +2,3 @@
 export { canonicalJson, sha256 } from './canonical.js';
 export { hashDirectory, hashFile, hashSourceTree, type DirectoryHash, type HashedFile, type SourceTreeOptions } from './files.js';
 export { computeSignature, explainDifference, type Signature, type SignatureDetails } from './signature.js';
-export { formatNumber } from './explain.js';

@@ -7,9 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { aggregateOverSeeds, isSeedParam } from '../compare/seeds.js';
 import type { Comparison, ComparisonRow } from '../compare/table.js';
-import { formatNumber, formatValue, MISSING } from '../cli/format/number.js';
+import { formatNumber, formatValue, MISSING } from '../format/number.js';
 import type { RunMetrics, RunRecord } from '../runs/record.js';
-import { confusionMatrixSvg, learningCurvesSvg, lineChartSvg, scatterSvg, type ChartPoint } from './charts.js';
+import { confusionMatrixSvg, learningCurvesSvg, lineChartSvg, scatterSvg, type ChartPoint } from '../plots/charts.js';
 import { confusionMatrices, readHistory, type RunHistory } from './html-data.js';
 import { escapeHtml, htmlPage, htmlTable, type HtmlSection } from './html-page.js';
 import { figure } from './html-svg.js';
@@ -60,7 +60,7 @@ function seedTable(comparison: Comparison): HtmlSection | undefined {
     String(group.runIds.length),
     group.seeds.map(formatValue).join(', '),
     ...group.metrics.map((m) => (m.values.length === 0 ? MISSING : m.values.length === 1 ? formatNumber(m.mean) : `${formatNumber(m.mean)} ± ${formatNumber(m.std)}`)),
-    ...group.metrics.map((m) => m.values.map(formatNumber).join(', ')),
+    ...group.metrics.map((m) => m.values.map((v) => formatNumber(v)).join(', ')),
   ]);
   return { title: 'Over seeds', html: `<p>Mean ± sample standard deviation (n − 1) over seeds (${escapeHtml(seeds.seedParams.join(', '))}).</p>${htmlTable(columns, rows)}` };
 }

@@ -4,7 +4,7 @@
  * reading), the plots by relative link, and the error analysis. Pure: text in, text out.
  */
 import type { MetricValue } from '../sdk/index.js';
-import { formatDuration } from '../util/duration.js';
+import { formatDuration } from '../format/duration.js';
 
 /** The fields of `run.json` (see the run-record format) that the report reads. */
 export interface RunRecordForReport {
@@ -66,7 +66,7 @@ export function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export { formatDuration } from '../util/duration.js';
+export { formatDuration } from '../format/duration.js';
 
 /** A confusion matrix as a Markdown table: rows true labels, columns predicted labels. */
 export function confusionMatrixTable(matrix: ReadonlyArray<readonly number[]>, labelNames: readonly string[]): string {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../cache/atomic.js';
 
 export type RunStatus = 'completed' | 'failed' | 'interrupted' | 'running';
+/** How a run ended: every status but "running". */
+export type FinishedRunStatus = Exclude<RunStatus, 'running'>;
 export type StageStatus = 'ran' | 'cached' | 'failed' | 'skipped';
 
 export interface StageRecord {
@@ -149,7 +151,7 @@ export class RunWriter {
    * Writes metrics.json, then run.json with the final status, so a run.json that says
    * "completed" always has its metrics beside it.
    */
-  async finishRun(status: Exclude<RunStatus, 'running'>, metrics: RunMetrics, options: FinishOptions = {}): Promise<RunRecord> {
+  async finishRun(status: FinishedRunStatus, metrics: RunMetrics, options: FinishOptions = {}): Promise<RunRecord> {
     if (this.finished) throw new Error(`run ${this.state.id} is already finished`);
     this.finished = true;
     await writeFileAtomic(join(this.dir, METRICS_FILE), serializeJson(metrics));

@@ -18,7 +18,8 @@ import { greaterIsBetterFor, initialBestState, normalizeMetricName, updateBest }
 import { initialLossLog, meanTrainLoss, recordStep } from './loss-log.js';
 import { checkTrainingMemory, largestFittingBatch } from './memory.js';
 import { activeNativeKernels } from '../nn/backend/index.js';
-import { progressMessage, formatLearningRate } from './progress.js';
+import { formatNumber } from '../format/number.js';
+import { progressMessage } from './progress.js';
 import { evaluateModel, requireLabels } from './evaluate.js';
 import { readLatestCheckpoint, restoreOptimizer, restoreWeights, writeCheckpoint, checkpointDir, type ResumeState } from './checkpoint.js';
 import type { TrainingHistoryFile } from './history.js';
@@ -177,7 +178,7 @@ export async function runTrainer(options: TrainerOptions): Promise<TrainerResult
       if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
         const what = !Number.isFinite(result.loss) ? `the loss became ${result.loss}` : `the gradient norm became ${result.gradNorm}`;
         throw new StageUserError(
-          `train: ${what} at step ${step} (epoch ${epoch + 1}, learning rate ${formatLearningRate(lr)}); ` +
+          `train: ${what} at step ${step} (epoch ${epoch + 1}, learning rate ${formatNumber(lr)}); ` +
             `training diverged: lower learning_rate (now ${p.learning_rate}), add warmup_steps, or check the model weights and inputs`,
         );
       }
@@ -195,7 +196,7 @@ export async function runTrainer(options: TrainerOptions): Promise<TrainerResult
       );
       if (entry) {
         state.steps.push(entry);
-        log.info(`step ${step}: loss ${entry.loss.toFixed(4)} lr ${formatLearningRate(entry.learning_rate)} grad_norm ${entry.grad_norm.toFixed(4)} epoch ${entry.epoch}`);
+        log.info(`step ${step}: loss ${entry.loss.toFixed(4)} lr ${formatNumber(entry.learning_rate)} grad_norm ${entry.grad_norm.toFixed(4)} epoch ${entry.epoch}`);
       }
       const perStep = trainSeconds / stepsThisCall;
       progress({

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareText } from '../../src/predict/prepare-text.js';
 import { parseFndModelInfo } from '../../src/predict/fnd-json.js';
 import { readInputs } from '../../src/predict/read-inputs.js';
-import { resolveModelRef } from '../../src/predict/model-ref.js';
+import { resolveModelRef } from '../../src/cli/model-ref.js';
 import { NOTEBOOK_PREPARATION } from './helpers.js';
 
 describe('prepareText', () => {

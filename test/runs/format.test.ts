@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDelta, formatDuration, formatNumber, formatTimestamp, formatValue } from '../../src/cli/format/number.js';
-import { keyValueLines, markdownTable, textTable } from '../../src/cli/format/table.js';
+import { formatBytes, formatDelta, formatDuration, formatNumber, formatTimestamp, formatValue } from '../../src/format/number.js';
+import { keyValueLines, markdownTable, textTable } from '../../src/format/table.js';
 
 describe('number formatting', () => {
   it('keeps at most 6 significant digits and drops trailing zeros', () => {
@@ -67,7 +67,7 @@ describe('tables', () => {
 
 describe('per-cell alignment', () => {
   it('right-aligns number cells and left-aligns text cells in one column', async () => {
-    const { valueCell } = await import('../../src/cli/format/number.js');
+    const { valueCell } = await import('../../src/format/number.js');
     const table = textTable(['metric', { header: 'value', align: 'right' }], [
       ['rows', valueCell(4000)],
       ['columns', valueCell(['id', 'title'])],

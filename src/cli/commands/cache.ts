@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { defineCommand, jsonOption } from '../command.js';
 import { CacheStore } from '../../cache/store.js';
-import { findProjectDir } from '../../engine/project.js';
+import { findProjectDir } from '../../project/paths.js';
 import { listRuns } from '../../runs/store.js';
 import { FndError } from '../../util/errors.js';
-import { formatBytes } from '../format/number.js';
-import { textTable } from '../format/table.js';
+import { formatBytes } from '../../format/number.js';
+import { textTable } from '../../format/table.js';
 
 export default defineCommand({
   name: 'cache',

@@ -1,6 +1,6 @@
 /** `fnd diff RUN_A RUN_B`: params that differ, every metric side by side with its delta. */
 import { defineCommand, jsonOption } from '../command.js';
-import { formatDelta, formatDuration, formatNumber, formatTimestamp, formatValue, MISSING, valueCell } from '../format/number.js';
+import { formatDelta, formatDuration, formatNumber, formatTimestamp, formatValue, MISSING, valueCell } from '../../format/number.js';
 import { renderMarkdown, renderText, type Section } from '../format/sections.js';
 import { diffRuns, type MetricDiff, type PredictionDiff, type RunDiff, type RunSummary } from '../../runs/diff.js';
 import { loadRun } from '../../runs/store.js';

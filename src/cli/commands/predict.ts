@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { defineCommand, jsonOption, type CliIO } from '../command.js';
 import { FndError } from '../../util/errors.js';
-import { resolveModelRef } from '../../predict/model-ref.js';
+import { resolveModelRef } from '../model-ref.js';
 import { readInputs } from '../../predict/read-inputs.js';
 import type { RawInput } from '../../predict/prepare-text.js';
 import type { Prediction } from '../../predict/predictor.js';

@@ -1,12 +1,12 @@
 /** `fnd runs`: the recorded runs as a table, newest first, with their headline metrics. */
 import { join, resolve } from 'node:path';
 import { defineCommand, jsonOption, type CliIO, type CommandOption, type ParsedArgs } from '../command.js';
-import { formatDuration, formatTimestamp, formatValue, MISSING } from '../format/number.js';
-import { textTable, type ColumnSpec } from '../format/table.js';
+import { formatDuration, formatTimestamp, formatValue, MISSING } from '../../format/number.js';
+import { textTable, type ColumnSpec } from '../../format/table.js';
 import { metricAt, pickKeyMetrics } from '../../runs/key-metrics.js';
 import type { RunRecord } from '../../runs/record.js';
 import { displayDir, listRuns, readMetrics } from '../../runs/store.js';
-import { findProjectDir } from '../../engine/project.js';
+import { findProjectDir } from '../../project/paths.js';
 import { FndError } from '../../util/errors.js';
 
 /** Shared by runs, show and diff (and later compare/report). */
@@ -17,7 +17,7 @@ export const runsDirOption: CommandOption = {
   description: 'where runs are recorded (default <project>/runs, or $FND_RUNS_DIR)',
 };
 
-/** Same precedence as `fnd run` (engine/project.ts): --runs-dir, $FND_RUNS_DIR, <project>/runs. */
+/** Same precedence as `fnd run` (project/paths.ts): --runs-dir, $FND_RUNS_DIR, <project>/runs. */
 export function runsDirFrom(args: ParsedArgs, io: CliIO): string {
   const value = args.options['runs-dir'];
   if (typeof value === 'string' && value !== '') return resolve(io.cwd, value);

@@ -2,9 +2,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineCommand, jsonOption } from '../command.js';
-import { formatBytes, formatDuration, formatTimestamp, formatValue, MISSING, valueCell } from '../format/number.js';
+import { formatBytes, formatDuration, formatTimestamp, formatValue, MISSING, valueCell } from '../../format/number.js';
 import { renderText, type Section } from '../format/sections.js';
-import { keyValueLines } from '../format/table.js';
+import { keyValueLines } from '../../format/table.js';
 import { flattenLeaves } from '../../runs/flatten.js';
 import type { RunMetrics, RunRecord } from '../../runs/record.js';
 import { loadRun } from '../../runs/store.js';

@@ -2,7 +2,7 @@
  * A report as titled sections of lines and tables, rendered either for a terminal or as
  * Markdown. Commands build the sections once, so `--md` can never show different data.
  */
-import { markdownTable, textTable, type Cell, type ColumnSpec } from './table.js';
+import { markdownTable, textTable, type Cell, type ColumnSpec } from '../../format/table.js';
 
 export interface Section {
   title?: string;

@@ -1,32 +1,48 @@
 /**
- * Numbers and values as people read them in a table: at most 6 significant digits, trailing
- * zeros dropped, exponents for the very small and very large (learning rates read as 3e-5).
+ * How fnd prints a number, everywhere it prints one (status reasons, `runs`, `compare`, `diff`,
+ * report.md, HTML reports, the training progress line): Python's `%g` rule, so a learning rate
+ * reads `5e-05` as the Hugging Face Trainer and the notebooks print it. At most 6 significant
+ * digits (`significant` picks another count), trailing zeros dropped, an exponent with two digits
+ * or more when it is below -4 or reaches the number of digits shown. Whole numbers stay whole.
+ * `exact: true` keeps every digit JavaScript needs to read the value back (used where two values
+ * that differ must never print alike, e.g. "param changed: a → b").
  */
 
 /** Shown wherever a value is absent (a metric only one run has, an unfinished duration). */
 export const MISSING = '—';
 
 const SIGNIFICANT = 6;
+/** Python's repr switches to an exponent at 1e16; `exact` follows it. */
+const EXACT_DIGITS = 16;
+
+export interface NumberFormat {
+  /** Significant digits to round to (default 6). */
+  significant?: number;
+  /** Every digit of the shortest round-trip form, no rounding. */
+  exact?: boolean;
+}
 
 function trimMantissa(text: string): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
-export function formatNumber(value: number): string {
+export function formatNumber(value: number, options: NumberFormat = {}): string {
   if (!Number.isFinite(value)) return String(value);
   if (value === 0) return '0';
   const abs = Math.abs(value);
-  if (Number.isInteger(value) && abs < 1e15) return String(value);
-  const fixed = value.toPrecision(SIGNIFICANT);
-  // toPrecision itself switches to an exponent when rounding reaches 1e6 (999999.5).
-  if (abs < 1e-3 || abs >= 1e6 || fixed.includes('e')) {
-    const [mantissa = '', exponent = ''] = value.toExponential(SIGNIFICANT - 1).split('e');
-    return `${trimMantissa(mantissa)}e${exponent.replace(/^\+/, '')}`;
+  if (Number.isInteger(value) && abs < 1e16) return String(value);
+  const digits = options.exact ? EXACT_DIGITS : Math.max(1, Math.round(options.significant ?? SIGNIFICANT));
+  // The exponent after rounding: 999999.7 rounds to 1e+06 and must print as such.
+  const scientific = options.exact ? value.toExponential() : value.toExponential(digits - 1);
+  const [mantissa = '', exponentText = ''] = scientific.split('e');
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= digits) {
+    return `${trimMantissa(mantissa)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
   }
-  return trimMantissa(fixed);
+  return options.exact ? String(value) : trimMantissa(value.toFixed(Math.max(0, digits - 1 - exponent)));
 }
 
-/** A difference with its sign always shown: +0.02, -1.5e-4, 0. */
+/** A difference with its sign always shown: +0.02, -1.5e-05, 0. */
 export function formatDelta(value: number): string {
   const text = formatNumber(value);
   return value > 0 ? `+${text}` : text;
@@ -51,7 +67,7 @@ export function formatValue(value: unknown): string {
   return `{${Object.keys(value as object).length} keys}`;
 }
 
-export { formatDuration } from '../../util/duration.js';
+export { formatDuration } from './duration.js';
 
 /** UTC, to the second, without the ISO punctuation: `2026-11-27 03:35:12`. */
 export function formatTimestamp(iso: string): string {
