@@ -21,6 +21,9 @@ export interface RunOptions extends PrepareOptions {
   signal?: AbortSignal;
   variant?: string;
   sweep?: string;
+  /** `fnd run --name` and `--tag`: recorded so `fnd runs` can tell runs apart. */
+  name?: string;
+  tags?: string[];
   /** The spec path as the user typed it, for run.json. */
   specAsGiven?: string;
 }
@@ -56,6 +59,16 @@ async function copyExports(entry: CacheEntry, runDir: string): Promise<void> {
   for (const name of names) await cp(`${entry.exportsDir}/${name}`, `${runDir}/${name}`, { recursive: true });
 }
 
+/** What the user typed to tell this run apart: its `--set`s (a sweep's matrix is its variant), name and tags. */
+function userLabels(prepared: PreparedPipeline, options: RunOptions): Pick<RunRecord, 'overrides' | 'name' | 'tags'> {
+  const overrides = prepared.loaded.overrides.filter((o) => o.source === 'set').map((o) => o.text);
+  return {
+    ...(overrides.length > 0 ? { overrides } : {}),
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.tags !== undefined && options.tags.length > 0 ? { tags: [...options.tags] } : {}),
+  };
+}
+
 function firstLine(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -82,6 +95,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
       vars: pipeline.spec.vars,
       ...(options.variant ? { variant: options.variant } : {}),
       ...(options.sweep ? { sweep: options.sweep } : {}),
+      ...userLabels(prepared, options),
       environment: collectEnvironment(paths.projectDir),
     },
     { specSource: prepared.loaded.source, resolvedSpecYaml: resolvedSpecYaml(pipeline) },

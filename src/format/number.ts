@@ -48,9 +48,17 @@ export function formatDelta(value: number): string {
   return value > 0 ? `+${text}` : text;
 }
 
-const MAX_INLINE_JSON = 48;
+const MAX_INLINE = 48;
 
-/** Any param or metric value in one table cell; long lists are summarised, not wrapped. */
+function isScalar(value: unknown): value is string | number | boolean | null {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+/**
+ * Any param or metric value in one table cell, never as JSON: numbers as formatNumber prints
+ * them, a short list of scalars comma-separated, a small map as `key: value` pairs; anything
+ * longer or deeper is summarised (`[30 items]`, `{12 keys}`), never wrapped.
+ */
 export function formatValue(value: unknown): string {
   if (value === undefined) return MISSING;
   if (typeof value === 'number') return formatNumber(value);
@@ -58,13 +66,18 @@ export function formatValue(value: unknown): string {
     // A classification report or another multi-line text would stretch a column across the screen.
     const lines = value.split('\n').length;
     if (lines > 1) return `‹text, ${lines} lines›`;
-    return value.length <= MAX_INLINE_JSON ? value : `${value.slice(0, MAX_INLINE_JSON - 1)}…`;
+    return value.length <= MAX_INLINE ? value : `${value.slice(0, MAX_INLINE - 1)}…`;
   }
   if (typeof value === 'boolean' || value === null) return String(value);
-  const json = JSON.stringify(value);
-  if (json.length <= MAX_INLINE_JSON) return json;
-  if (Array.isArray(value)) return `[${value.length} items]`;
-  return `{${Object.keys(value as object).length} keys}`;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '(none)';
+    const text = value.every(isScalar) ? value.map((item) => formatValue(item)).join(', ') : undefined;
+    return text !== undefined && text.length <= MAX_INLINE ? text : `[${value.length} items]`;
+  }
+  const entries = Object.entries(value as object);
+  if (entries.length === 0) return '(none)';
+  const text = entries.every(([, item]) => isScalar(item)) ? entries.map(([key, item]) => `${key}: ${formatValue(item)}`).join(', ') : undefined;
+  return text !== undefined && text.length <= MAX_INLINE ? text : `{${entries.length} keys}`;
 }
 
 export { formatDuration } from './duration.js';

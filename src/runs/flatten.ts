@@ -29,5 +29,10 @@ export function flattenLeaves(value: unknown, prefix = ''): Leaf[] {
  * (non-finite numbers are stored as the strings "NaN", "Infinity"), so the strict form applies.
  */
 export function sameValue(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  try {
+    return canonicalJson(a) === canonicalJson(b);
+  } catch {
+    // Only a value JSON cannot hold (NaN in memory) gets here; it equals nothing but itself.
+    return Object.is(a, b);
+  }
 }

@@ -47,6 +47,12 @@ export interface RunRecord {
   vars: Record<string, unknown>;
   variant?: string;
   sweep?: string;
+  /** The `--set PATH=VALUE` overrides given at `fnd run`, as typed, in order. */
+  overrides?: string[];
+  /** `fnd run --name`: what the user calls this run. */
+  name?: string;
+  /** `fnd run --tag` (repeatable). */
+  tags?: string[];
   environment: RunEnvironment;
   error?: string;
 }

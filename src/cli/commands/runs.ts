@@ -1,9 +1,10 @@
-/** `fnd runs`: the recorded runs as a table, newest first, with their headline metrics. */
+/** `fnd runs`: the recorded runs as a table, newest first, with what set them apart and their headline metrics. */
 import { join, resolve } from 'node:path';
 import { defineCommand, jsonOption, type CliIO, type CommandOption, type ParsedArgs } from '../command.js';
 import { formatDuration, formatTimestamp, formatValue, MISSING } from '../../format/number.js';
 import { textTable, type ColumnSpec } from '../../format/table.js';
 import { metricAt, pickKeyMetrics } from '../../runs/key-metrics.js';
+import { hideRepeats, runLabel } from '../../runs/listing.js';
 import type { RunRecord } from '../../runs/record.js';
 import { displayDir, listRuns, readMetrics } from '../../runs/store.js';
 import { findProjectDir } from '../../project/paths.js';
@@ -31,6 +32,13 @@ export function writeWarnings(io: CliIO, warnings: readonly string[]): void {
 }
 
 const DEFAULT_LIMIT = 20;
+/** A label column wider than this is cut: overrides can be long paths. */
+const LABEL_CHARS = 60;
+
+function cut(text: string): string {
+  const chars = Array.from(text);
+  return chars.length <= LABEL_CHARS ? text : `${chars.slice(0, LABEL_CHARS - 1).join('')}…`;
+}
 
 function parseLimit(value: unknown): number {
   if (value === undefined) return DEFAULT_LIMIT;
@@ -51,9 +59,10 @@ export function stageCounts(record: RunRecord): string {
 
 export default defineCommand({
   name: 'runs',
-  summary: 'list recorded runs, newest first, with key metrics',
+  summary: 'list recorded runs, newest first, with their --set overrides, name and tags, and key metrics',
   options: [
     jsonOption,
+    { name: 'all', type: 'boolean', description: 'also list repeats: fully cached re-runs and failed runs that were run again' },
     { name: 'limit', type: 'string', valueName: 'N', description: `show the newest N runs (default ${DEFAULT_LIMIT})` },
     runsDirOption,
   ],
@@ -61,8 +70,9 @@ export default defineCommand({
   async run(args, io) {
     const limit = parseLimit(args.options.limit);
     const runsDir = runsDirFrom(args, io);
-    const { runs, warnings } = await listRuns(runsDir, { cwd: io.cwd });
+    const { runs: all, warnings } = await listRuns(runsDir, { cwd: io.cwd });
     writeWarnings(io, warnings);
+    const { shown: runs, hidden } = args.options.all ? { shown: all, hidden: [] } : hideRepeats(all);
     const shown = runs.slice(0, limit);
     const loaded = await Promise.all(shown.map(async (record) => ({ record, metrics: await readMetrics(join(runsDir, record.id)) })));
 
@@ -70,7 +80,7 @@ export default defineCommand({
       io.stdout.write(`${JSON.stringify(loaded.map(({ record, metrics }) => ({ ...record, metrics })), null, 2)}\n`);
       return 0;
     }
-    if (runs.length === 0) {
+    if (all.length === 0) {
       io.stdout.write(`no runs in ${displayDir(runsDir, io.cwd)} yet: \`fnd run SPEC\` records one\n`);
       return 0;
     }
@@ -79,6 +89,7 @@ export default defineCommand({
     const columns: ColumnSpec[] = [
       'id',
       'spec',
+      'set / name',
       'status',
       'started (UTC)',
       { header: 'duration', align: 'right' },
@@ -87,7 +98,8 @@ export default defineCommand({
     ];
     const rows = loaded.map(({ record, metrics }) => [
       record.id,
-      record.variant ? `${record.specName} [${record.variant}]` : record.specName,
+      record.specName,
+      cut(runLabel(record)),
       record.status,
       formatTimestamp(record.startedAt),
       record.status === 'running' ? MISSING : formatDuration(record.durationMs),
@@ -96,6 +108,9 @@ export default defineCommand({
     ]);
     io.stdout.write(`${textTable(columns, rows)}\n`);
     if (runs.length > shown.length) io.stdout.write(`(newest ${shown.length} of ${runs.length} runs; --limit N shows more)\n`);
+    if (hidden.length > 0) {
+      io.stdout.write(`(${hidden.length} repeat${hidden.length === 1 ? '' : 's'} hidden: fully cached re-runs and failed runs run again; --all shows them)\n`);
+    }
     return 0;
   },
 });
