@@ -1,6 +1,7 @@
 /** `fnd diff RUN_A RUN_B`: params and metrics that changed side by side with deltas (everything with --all). */
 import { defineCommand, jsonOption } from '../command.js';
 import { formatDelta, formatDuration, formatNumber, formatTimestamp, formatValue, MISSING, valueCell } from '../../format/number.js';
+import { truncate } from '../../format/text.js';
 import { renderMarkdown, renderText, type Section } from '../format/sections.js';
 import { diffRuns, type MetricDiff, type PredictionDiff, type RunDiff, type RunSummary } from '../../runs/diff.js';
 import { loadRun } from '../../runs/store.js';
@@ -22,10 +23,6 @@ function deltaCell(metric: MetricDiff): string {
 
 const EXCERPT_CHARS = 60;
 
-function excerpt(text: string): string {
-  return text.length <= EXCERPT_CHARS ? text : `${text.slice(0, EXCERPT_CHARS - 1)}…`;
-}
-
 /** Issue 6 fills `diff.predictions`; rendering it here keeps one place that draws a diff. */
 function predictionSections(predictions: PredictionDiff[]): Section[] {
   return predictions.flatMap((p): Section[] => {
@@ -41,7 +38,7 @@ function predictionSections(predictions: PredictionDiff[]): Section[] {
           columns: ['example', 'excerpt', 'label', 'A', 'B'],
           rows: p.examples.map((e) => [
             e.id,
-            excerpt(e.excerpt),
+            truncate(e.excerpt, EXCERPT_CHARS),
             String(e.label),
             `${e.a.prediction} (${formatNumber(e.a.confidence)})`,
             `${e.b.prediction} (${formatNumber(e.b.confidence)})`,

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { defineCommand, jsonOption, type CliIO, type CommandOption, type ParsedArgs } from '../command.js';
 import { formatDuration, formatTimestamp, formatValue, MISSING } from '../../format/number.js';
 import { textTable, type ColumnSpec } from '../../format/table.js';
+import { truncate } from '../../format/text.js';
 import { metricAt, pickKeyMetrics } from '../../runs/key-metrics.js';
 import { hideRepeats, runLabel } from '../../runs/listing.js';
 import type { RunRecord } from '../../runs/record.js';
@@ -34,11 +35,6 @@ export function writeWarnings(io: CliIO, warnings: readonly string[]): void {
 const DEFAULT_LIMIT = 20;
 /** A label column wider than this is cut: overrides can be long paths. */
 const LABEL_CHARS = 60;
-
-function cut(text: string): string {
-  const chars = Array.from(text);
-  return chars.length <= LABEL_CHARS ? text : `${chars.slice(0, LABEL_CHARS - 1).join('')}…`;
-}
 
 function parseLimit(value: unknown): number {
   if (value === undefined) return DEFAULT_LIMIT;
@@ -99,7 +95,7 @@ export default defineCommand({
     const rows = loaded.map(({ record, metrics }) => [
       record.id,
       record.specName,
-      cut(runLabel(record)),
+      truncate(runLabel(record), LABEL_CHARS),
       record.status,
       formatTimestamp(record.startedAt),
       record.status === 'running' ? MISSING : formatDuration(record.durationMs),
