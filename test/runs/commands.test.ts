@@ -96,6 +96,7 @@ describe('fnd show', () => {
     expect(stdout).toContain(`run          ${NEW}\n`);
     expect(stdout).toContain('spec         pipelines/demo.yaml (demo)\n');
     expect(stdout).toContain('status       completed\n');
+    expect(stdout).toContain('overrides    --set train.with.learning_rate=5e-5\n');
     expect(stdout).toContain('started      2026-11-27 02:00:00 UTC\n');
     expect(stdout).toContain('environment  node v20.18.0, fnd 0.1.0, backend cpu, linux-x64, git abcdef012345\n');
     const lines = stdout.split('\n');

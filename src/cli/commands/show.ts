@@ -67,6 +67,9 @@ export function showSections(record: RunRecord, metrics: RunMetrics, files: RunF
     ['stages', stageCounts(record)],
     ['seed', String(record.seed)],
   ];
+  if (record.name !== undefined) header.push(['name', record.name]);
+  if (record.tags !== undefined && record.tags.length > 0) header.push(['tags', record.tags.join(', ')]);
+  if (record.overrides !== undefined && record.overrides.length > 0) header.push(['overrides', record.overrides.map((o) => `--set ${o}`).join(' ')]);
   if (record.variant) header.push(['variant', record.variant]);
   if (record.sweep) header.push(['sweep', record.sweep]);
   header.push(['environment', environmentLine(record)]);
