@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { FndError } from '../util/errors.js';
 import { suggest } from '../util/suggest.js';
 import type { Command, ParsedArgs } from './command.js';
+import { keyValueLines } from '../format/table.js';
 
 /** argv (after the command name) → options and positionals, checked against the command's declaration. */
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
@@ -51,8 +52,7 @@ export function commandHelp(command: Command): string {
       const value = o.type === 'boolean' ? '' : ` ${o.valueName ?? 'VALUE'}`;
       return [`${o.short ? `-${o.short}, ` : '    '}--${o.name}${value}`, o.description + (o.type === 'string[]' ? ' (repeatable)' : '')];
     });
-    const width = Math.max(...rows.map((r) => r[0]!.length));
-    for (const [flag, description] of rows) lines.push(`  ${flag!.padEnd(width)}  ${description}`);
+    lines.push(keyValueLines(rows as [string, string][], '  '));
   }
   return `${lines.join('\n')}\n`;
 }

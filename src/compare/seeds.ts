@@ -4,7 +4,7 @@
  * standard deviation next to the per-seed values. With other params varying too, runs are
  * grouped by those params and aggregated within each group.
  */
-import { canonicalJson } from '../runs/flatten.js';
+import { canonicalJson } from '../hash/canonical.js';
 import { mean, sampleStd } from './stats.js';
 import { sortRows, type Comparison, type ComparisonRow } from './table.js';
 

@@ -3,7 +3,7 @@
  * vary across them, chosen metrics, optional filters and a sort. Pure over loaded runs.
  */
 import { pickKeyMetrics } from '../runs/key-metrics.js';
-import { canonicalJson } from '../runs/flatten.js';
+import { canonicalJson } from '../hash/canonical.js';
 import { FndError } from '../util/errors.js';
 import { matchesFilter, parseFilter, type Filter } from './filter.js';
 import {
@@ -90,7 +90,7 @@ export function sortRows<T extends { metrics: Map<string, unknown> }>(rows: read
  */
 function withoutSeedCopies(varying: string[], rows: readonly ComparisonRow[]): string[] {
   if (!varying.includes('seed')) return varying;
-  return varying.filter((key) => !key.endsWith('.seed') || rows.some((row) => canonicalJson(row.params.get(key)) !== canonicalJson(row.params.get('seed'))));
+  return varying.filter((key) => !key.endsWith('.seed') || rows.some((row) => canonicalJson(row.params.get(key) ?? null) !== canonicalJson(row.params.get('seed') ?? null)));
 }
 
 export function compareRuns(entries: readonly RunEntry[], options: CompareOptions = {}): Comparison {

@@ -1,7 +1,9 @@
 import type { Device, ProgressUpdate } from '../sdk/index.js';
 
-export type StageOutcome = 'ran' | 'cached' | 'failed' | 'skipped';
-export type RunStatus = 'completed' | 'failed' | 'interrupted';
+import type { FinishedRunStatus, StageStatus } from '../runs/record.js';
+
+/** The run record's types are the only definitions of a stage's and a run's status. */
+export type StageOutcome = StageStatus;
 
 /** The engine's lifecycle, as reporters (listr2, plain lines, JSON lines) observe it. */
 export type EngineEvent =
@@ -19,7 +21,7 @@ export type EngineEvent =
       reason?: string;
     }
   | { type: 'warning'; message: string; stageId?: string }
-  | { type: 'run-end'; runId: string; status: RunStatus; durationMs: number; runDir: string };
+  | { type: 'run-end'; runId: string; status: FinishedRunStatus; durationMs: number; runDir: string };
 
 export interface Reporter {
   onEvent(event: EngineEvent): void;

@@ -4,7 +4,7 @@ import { loadSpec } from '../spec/load.js';
 import type { LoadedSpec } from '../spec/types.js';
 import { validatePipeline, type ValidatedPipeline } from '../spec/validate.js';
 import { PluginRegistry } from '../plugins/registry.js';
-import { projectPaths, type ProjectPaths } from './project.js';
+import { projectPaths, type ProjectPaths } from '../project/paths.js';
 
 export interface PreparedPipeline {
   loaded: LoadedSpec;

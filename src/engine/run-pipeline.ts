@@ -7,15 +7,15 @@ import type { CacheEntry } from '../cache/meta.js';
 import { newRunId } from '../runs/id.js';
 import { listRuns } from '../runs/store.js';
 import { registerProject } from '../cache/projects.js';
-import { createRunFolder, type RunMetrics, type RunRecord, type RunWriter } from '../runs/record.js';
+import { createRunFolder, type FinishedRunStatus, type RunMetrics, type RunRecord, type RunWriter } from '../runs/record.js';
 import type { ValidatedPipeline } from '../spec/validate.js';
 import { isUserError } from '../util/errors.js';
 import { asStorageError, copyAtomic, isStorageFailure } from '../util/fs/index.js';
 import { collectEnvironment } from './environment.js';
-import type { EngineEvent, Reporter, RunStatus } from './events.js';
+import type { EngineEvent, Reporter } from './events.js';
 import { executeStage, type StageExecutionContext } from './execute-stage.js';
 import type { Upstream } from './decide.js';
-import { writeRunReport } from './run-report.js';
+import { writeRunReport } from '../report/run-report.js';
 import { preparePipeline, type PrepareOptions, type PreparedPipeline } from './prepare.js';
 
 export interface RunOptions extends PrepareOptions {
@@ -26,6 +26,9 @@ export interface RunOptions extends PrepareOptions {
   signal?: AbortSignal;
   variant?: string;
   sweep?: string;
+  /** `fnd run --name` and `--tag`: recorded so `fnd runs` can tell runs apart. */
+  name?: string;
+  tags?: string[];
   /** The spec path as the user typed it, for run.json. */
   specAsGiven?: string;
 }
@@ -33,7 +36,7 @@ export interface RunOptions extends PrepareOptions {
 export interface RunOutcome {
   runId: string;
   runDir: string;
-  status: RunStatus;
+  status: FinishedRunStatus;
   record: RunRecord;
   metrics: RunMetrics;
 }
@@ -59,6 +62,16 @@ export function resolvedSpecYaml(pipeline: ValidatedPipeline): string {
 /** A stage's exports appear in the run folder as hard links to the cache entry's files (no copies). */
 async function linkExports(entry: CacheEntry, runDir: string): Promise<void> {
   if (await isDirectory(entry.exportsDir)) await linkTree(entry.exportsDir, runDir);
+}
+
+/** What the user typed to tell this run apart: its `--set`s (a sweep's matrix is its variant), name and tags. */
+function userLabels(prepared: PreparedPipeline, options: RunOptions): Pick<RunRecord, 'overrides' | 'name' | 'tags'> {
+  const overrides = prepared.loaded.overrides.filter((o) => o.source === 'set').map((o) => o.text);
+  return {
+    ...(overrides.length > 0 ? { overrides } : {}),
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.tags !== undefined && options.tags.length > 0 ? { tags: [...options.tags] } : {}),
+  };
 }
 
 function firstLine(error: unknown): string {
@@ -93,6 +106,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
       vars: pipeline.spec.vars,
       ...(options.variant ? { variant: options.variant } : {}),
       ...(options.sweep ? { sweep: options.sweep } : {}),
+      ...userLabels(prepared, options),
       environment: collectEnvironment(paths.projectDir),
     },
     { specSource: prepared.loaded.source, resolvedSpecYaml: resolvedSpecYaml(pipeline) },
@@ -187,7 +201,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
     await Promise.race(running.values());
   }
 
-  const status: RunStatus = controller.signal.aborted ? 'interrupted' : failure !== undefined ? 'failed' : 'completed';
+  const status: FinishedRunStatus = controller.signal.aborted ? 'interrupted' : failure !== undefined ? 'failed' : 'completed';
   for (const stageId of pipeline.order) {
     if (!pending.has(stageId)) continue;
     const stage = stageById.get(stageId)!;

@@ -1,5 +1,6 @@
 import { canonicalJson } from './canonical.js';
-import type { SignatureDetails } from './signature.js';
+import { formatNumber } from '../format/number.js';
+import type { SignatureDetails } from './details.js';
 
 /** One way the details differ from last time, e.g. `{ part: 'param', key: 'learning_rate', text: 'param learning_rate changed: 5e-05 → 3e-05' }`. */
 export interface Difference {
@@ -107,11 +108,11 @@ function unionKeys(a: object, b: object): string[] {
 
 const MAX_SHOWN = 80;
 
-/** A value as a user reads it in one line: strings bare, numbers as Python prints floats (5e-05), the rest as JSON. */
+/** A value as a user reads it in one line: strings bare, numbers as everywhere else (5e-05) but never rounded, the rest as JSON. */
 function show(value: unknown, quoteStrings = false): string {
   let text: string;
   if (typeof value === 'string') text = value === '' || quoteStrings ? JSON.stringify(value) : value;
-  else if (typeof value === 'number') text = formatNumber(value);
+  else if (typeof value === 'number') text = formatNumber(value, { exact: true });
   else {
     try {
       text = canonicalJson(value);
@@ -120,15 +121,4 @@ function show(value: unknown, quoteStrings = false): string {
     }
   }
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
-}
-
-/**
- * Learning rates read best as the notebooks print them (Python's float repr: 5e-05, 0.0001):
- * exponent notation below 1e-4 with a two-digit exponent; JavaScript's shortest form otherwise.
- */
-export function formatNumber(value: number): string {
-  if (value !== 0 && Math.abs(value) < 1e-4) {
-    return value.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  }
-  return String(value);
 }

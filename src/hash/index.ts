@@ -2,4 +2,4 @@
 export { canonicalJson, sha256 } from './canonical.js';
 export { hashDirectory, hashFile, hashSourceTree, type DirectoryHash, type HashedFile, type SourceTreeOptions } from './files.js';
 export { computeSignature, type Signature, type SignatureDetails } from './signature.js';
-export { explainDifference, formatNumber, listDifferences, type Difference } from './explain.js';
+export { explainDifference, listDifferences, type Difference } from './explain.js';

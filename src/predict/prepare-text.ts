@@ -8,6 +8,8 @@ import type { PreparationStep } from './fnd-json.js';
 export interface RawInput {
   title?: string;
   text: string;
+  /** Where the input came from, echoed with its prediction: the input's own `id`, else its line number in the file. */
+  id?: string | number;
 }
 
 /**

@@ -1,4 +1,4 @@
-/** JSON lines `{"text": ...}` or `{"title": ..., "text": ...}` → inputs, each error naming file and line. */
+/** JSON lines `{"text": ...}` or `{"title": ..., "text": ...}` (an `id` optional) → inputs, each error naming file and line. */
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { FndError } from '../util/errors.js';
@@ -14,12 +14,16 @@ export function parseInputLine(raw: string, file: string, line: number): RawInpu
     throw new FndError(`not valid JSON (${(error as Error).message}); ${EXPECTED}`, { location: { file, line }, exitCode: 2 });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new FndError(`not a JSON object; ${EXPECTED}`, { location: { file, line }, exitCode: 2 });
-  const { title, text } = parsed as Record<string, unknown>;
+  const { title, text, id } = parsed as Record<string, unknown>;
   if (typeof text !== 'string') throw new FndError(`"text" is ${text === undefined ? 'missing' : `not a string (${JSON.stringify(text)})`}; ${EXPECTED}`, { location: { file, line }, exitCode: 2 });
   if (title !== undefined && title !== null && typeof title !== 'string') {
     throw new FndError(`"title" is not a string (${JSON.stringify(title)}); ${EXPECTED}`, { location: { file, line }, exitCode: 2 });
   }
-  return typeof title === 'string' ? { title, text } : { text };
+  if (id !== undefined && typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) {
+    throw new FndError(`"id" is not a string or a number (${JSON.stringify(id)})`, { location: { file, line }, exitCode: 2 });
+  }
+  // An input without its own id is known by its line in the file.
+  return { ...(typeof title === 'string' ? { title } : {}), text, id: id ?? line };
 }
 
 /** Reads every input of a JSONL file (or a stream for stdin); blank lines are skipped. */

@@ -10,20 +10,27 @@ export function escapeHtml(text: string): string {
 export interface HtmlCell {
   text: string;
   numeric?: boolean;
+  /** Shown on hover: the full name behind an abbreviated header. */
+  title?: string;
+  /** 0..1: the cell's background shade (a row-normalised confusion matrix reads as a heatmap). */
+  shade?: number;
 }
 
-export function htmlTable(columns: readonly string[], rows: readonly (readonly (string | HtmlCell)[])[], numericColumns: ReadonlySet<number> = new Set()): string {
-  const head = columns.map((c, i) => `<th${numericColumns.has(i) ? ' class="num"' : ''}>${escapeHtml(c)}</th>`).join('');
-  const body = rows
-    .map((row) => {
-      const cells = row.map((cell, i) => {
-        const c = typeof cell === 'string' ? { text: cell } : cell;
-        return `<td${c.numeric || numericColumns.has(i) ? ' class="num"' : ''}>${escapeHtml(c.text)}</td>`;
-      });
-      return `<tr>${cells.join('')}</tr>`;
-    })
-    .join('\n');
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+function cellHtml(tag: 'th' | 'td', cell: string | HtmlCell, numeric: boolean): string {
+  const c = typeof cell === 'string' ? { text: cell } : cell;
+  const attributes = [
+    ...(c.numeric || numeric ? [' class="num"'] : []),
+    ...(c.title !== undefined ? [` title="${escapeHtml(c.title)}"`] : []),
+    ...(c.shade !== undefined ? [` style="background: rgba(33, 102, 172, ${(0.75 * Math.min(1, Math.max(0, c.shade))).toFixed(3)})"`] : []),
+  ];
+  return `<${tag}${attributes.join('')}>${escapeHtml(c.text)}</${tag}>`;
+}
+
+/** A table in a horizontally scrolling box, so a wide one never widens the page. */
+export function htmlTable(columns: readonly (string | HtmlCell)[], rows: readonly (readonly (string | HtmlCell)[])[], numericColumns: ReadonlySet<number> = new Set()): string {
+  const head = columns.map((c, i) => cellHtml('th', c, numericColumns.has(i))).join('');
+  const body = rows.map((row) => `<tr>${row.map((cell, i) => cellHtml('td', cell, numericColumns.has(i))).join('')}</tr>`).join('\n');
+  return `<div class="scroll"><table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
 
 export interface HtmlSection {
@@ -34,6 +41,8 @@ export interface HtmlSection {
 
 const CSS = `
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #1f2328; background: #fff; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.headline td.num { font-size: 1.05rem; font-weight: 600; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; padding-bottom: .3rem; }
 p.meta { color: #59636e; margin-top: 0; }
@@ -44,6 +53,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 figure { margin: 0; border: 1px solid #d0d7de; border-radius: 6px; padding: .5rem; background: #fff; }
 figcaption { font-size: .85rem; color: #59636e; margin-bottom: .3rem; }
+figure { max-width: 100%; overflow-x: auto; }
 figure svg { max-width: 100%; height: auto; }
 pre { background: #f6f8fa; padding: .75rem; overflow-x: auto; font-size: .8rem; }
 ul.notes { color: #59636e; }

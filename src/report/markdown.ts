@@ -1,10 +1,15 @@
 /**
- * `report.md` for a run folder: what ran, how long it took, what came from the cache, the
- * metrics every stage emitted (with confusion matrices and classification reports laid out for
- * reading), the plots by relative link, and the error analysis. Pure: text in, text out.
+ * `report.md` for a run folder. It leads with the result — the test scores, the confusion matrix
+ * (row-normalised too for more than two classes), the learning curves with the epochs as a
+ * table — and then the error analysis, the stages with timings and cache hits, each stage's
+ * other metrics, the environment and the params. Pure: text in, text out.
  */
 import type { MetricValue } from '../sdk/index.js';
-import { formatDuration } from '../util/duration.js';
+import { formatDuration } from '../format/duration.js';
+import { formatNumber, formatTimestamp, formatValue } from '../format/number.js';
+import { markdownTable as renderTable, type ColumnSpec } from '../format/table.js';
+import { flattenLeaves } from '../runs/flatten.js';
+import { findEpochs, findHeadline, HEADLINE_KEYS, type Headline } from './headline.js';
 
 /** The fields of `run.json` (see the run-record format) that the report reads. */
 export interface RunRecordForReport {
@@ -20,6 +25,10 @@ export interface RunRecordForReport {
   vars?: Record<string, unknown>;
   variant?: string;
   sweep?: string;
+  /** `--set` overrides as given, a `--name` and `--tag`s (see runs/record.ts). */
+  overrides?: string[];
+  name?: string;
+  tags?: string[];
   environment?: { node?: string; fnd?: string; backend?: string; platform?: string; gitCommit?: string };
   error?: string;
 }
@@ -29,7 +38,7 @@ export type RunMetrics = Record<string, Record<string, MetricValue> | undefined>
 
 export interface ReportPlot {
   title: string;
-  /** Path relative to the run folder, e.g. `confusion-matrix-test.svg`. */
+  /** Path relative to the run folder, e.g. `confusion-test.svg`. */
   file: string;
 }
 
@@ -41,39 +50,20 @@ export interface RunReportInput {
   plots: ReportPlot[];
 }
 
-/** Escapes a value for one Markdown table cell. */
-export function cell(value: unknown): string {
-  const text = typeof value === 'string' ? value : formatValue(value);
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
+type Align = 'left' | 'right';
 
-/** A Markdown table; every row must have as many cells as `header`. */
-export function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly unknown[]>, align?: ReadonlyArray<'left' | 'right'>): string {
-  const rule = header.map((_, i) => (align?.[i] === 'right' ? '---:' : '---'));
-  const line = (cells: readonly unknown[]): string => `| ${cells.map(cell).join(' | ')} |`;
-  return [line(header), `|${rule.map((r) => ` ${r} `).join('|')}|`, ...rows.map(line)].join('\n') + '\n';
+/** A Markdown table of already formatted cells, with a trailing newline. */
+function table(header: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = []): string {
+  const columns: ColumnSpec[] = header.map((text, i) => ({ header: text, align: align[i] ?? 'left' }));
+  return `${renderTable(columns, rows)}\n`;
 }
-
-/** Numbers as people read them in a table: integers whole, others to 6 significant digits. */
-export function formatValue(value: unknown): string {
-  if (typeof value === 'number') {
-    if (Number.isInteger(value)) return String(value);
-    if (!Number.isFinite(value)) return String(value);
-    return String(Number(value.toPrecision(6)));
-  }
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value);
-}
-
-export { formatDuration } from '../util/duration.js';
 
 /** A confusion matrix as a Markdown table: rows true labels, columns predicted labels. */
-export function confusionMatrixTable(matrix: ReadonlyArray<readonly number[]>, labelNames: readonly string[]): string {
-  return markdownTable(
+export function confusionMatrixTable(matrix: ReadonlyArray<readonly number[]>, labelNames: readonly string[], format: (v: number) => string = (v) => formatNumber(v)): string {
+  return table(
     ['true / predicted', ...labelNames],
-    matrix.map((row, i) => [labelNames[i] ?? String(i), ...row]),
-    ['left', ...labelNames.map(() => 'right' as const)],
+    matrix.map((row, i) => [labelNames[i] ?? String(i), ...row.map(format)]),
+    ['left', ...labelNames.map((): Align => 'right')],
   );
 }
 
@@ -107,51 +97,148 @@ export function nestHeadings(markdown: string, level: number): string {
     .join('\n');
 }
 
-function isObject(value: MetricValue | undefined): value is { [key: string]: MetricValue } {
+/** Markdown link target: relative, with the characters Markdown would misread escaped. */
+function linkTarget(file: string): string {
+  return encodeURI(file.split('\\').join('/')).replace(/\(/g, '%28').replace(/\)/g, '%29');
+}
+
+function image(plot: ReportPlot): string {
+  return `![${plot.title.replace(/[[\]]/g, '')}](${linkTarget(plot.file)})\n`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isMatrix(value: MetricValue | undefined): value is number[][] {
+function isMatrix(value: unknown): value is number[][] {
   return Array.isArray(value) && value.length > 0 && value.every((row) => Array.isArray(row) && row.every((v) => typeof v === 'number'));
 }
 
-function isStringArray(value: MetricValue | undefined): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+function isRecordList(value: unknown): value is Record<string, unknown>[] {
+  return Array.isArray(value) && value.length > 0 && value.every(isObject);
+}
+
+/** A share (0..1 of a row) to three significant digits, so rows read at a glance. */
+function share(value: number): string {
+  return formatNumber(value, { significant: 3 });
+}
+
+/** Where the split's scores come from, e.g. "test split (stage evaluate)". */
+function headlineSource(headline: Headline): string {
+  return headline.split === '' ? `stage ${headline.stageId}` : `${headline.split} split (stage ${headline.stageId})`;
+}
+
+function scoresTable(headline: Headline): string {
+  return table(
+    headline.scores.map((s) => s.title),
+    [headline.scores.map((s) => formatNumber(s.value))],
+    headline.scores.map((): Align => 'right'),
+  );
+}
+
+function perClassTable(headline: Headline): string {
+  const rows = headline.perClass.map((c) => [c.name, ...[c.precision, c.recall, c.f1, c.support].map(formatValue)]);
+  return table(['class', 'precision', 'recall', 'F1', 'support'], rows, ['left', 'right', 'right', 'right', 'right']);
+}
+
+/** Plots that belong to a headline part, picked by their file names. */
+function plotFor(plots: readonly ReportPlot[], pattern: RegExp): ReportPlot | undefined {
+  return plots.find((plot) => pattern.test(plot.file));
+}
+
+const CONFUSION_PLOT = /confusion/i;
+const CURVES_PLOT = /learning|curve/i;
+
+/** The result: scores, per-class table, confusion matrix (counts, then shares), learning curves. */
+function resultSection(metrics: RunMetrics, plots: readonly ReportPlot[]): string | undefined {
+  const headline = findHeadline(metrics as Record<string, Record<string, unknown>>);
+  const epochs = findEpochs(metrics as Record<string, Record<string, unknown>>);
+  if (headline === undefined && epochs === undefined) return undefined;
+  const parts = ['## Result\n'];
+  if (headline !== undefined) {
+    const where = headline.split === '' ? headline.stageId : headline.split;
+    parts.push(`Scores on the ${headlineSource(headline)}.\n`, scoresTable(headline));
+    if (headline.perClass.length > 0) parts.push(`### Per class (${where})\n`, perClassTable(headline));
+    const matrix = headline.matrix;
+    if (matrix !== undefined) {
+      parts.push(`### Confusion matrix (${where})\n`, 'Rows are the true classes, columns the predicted ones; counts of examples.\n', confusionMatrixTable(matrix.counts, matrix.labels));
+      if (matrix.normalized !== undefined) {
+        parts.push('Row-normalised: the share of each true class predicted as each class (the diagonal is its recall).\n', confusionMatrixTable(matrix.normalized, matrix.labels, share));
+      }
+      const plot = plotFor(plots, CONFUSION_PLOT);
+      if (plot !== undefined) parts.push(image(plot));
+    }
+  }
+  const curves = plotFor(plots, CURVES_PLOT);
+  if (epochs !== undefined || curves !== undefined) {
+    parts.push('### Learning curves\n');
+    if (curves !== undefined) parts.push(image(curves));
+    if (epochs !== undefined) parts.push(epochsTable(epochs.columns, epochs.rows, epochColumnTitle));
+  }
+  return parts.join('\n');
+}
+
+/** In the epochs table every score but the training loss comes from the evaluation after that epoch. */
+export function epochColumnTitle(column: string): string {
+  const words = column.replace(/_/g, ' ');
+  return column === 'epoch' || column === 'step' || column.startsWith('train_') ? words : `eval ${words}`;
+}
+
+function epochsTable(columns: readonly string[], rows: readonly Record<string, unknown>[], title: (column: string) => string = (c) => c.replace(/_/g, ' ')): string {
+  return table(
+    columns.map(title),
+    rows.map((row) => columns.map((c) => formatValue(row[c]))),
+    columns.map((): Align => 'right'),
+  );
 }
 
 /**
- * One stage's metrics: scalars in a table (nested objects as dotted names), and the structured
- * values that read badly as JSON — per-class scores, confusion matrices, multi-line text such as a
- * classification report — laid out in their own blocks. Nothing is dropped: anything else is shown as JSON.
+ * One stage's metrics, minus what the headline already showed: scalars in a table (nested objects
+ * as dotted names), lists of records (epochs) as tables, confusion matrices and per-class scores
+ * laid out, multi-line text (a classification report) in a code block. Never a JSON blob in a cell.
  */
-function stageMetricsSection(stageId: string, metrics: Record<string, MetricValue>): string {
-  const scalars: [string, MetricValue][] = [];
+function stageDetails(stageId: string, metrics: Record<string, MetricValue>, headline: Headline | undefined, epochsStage: string | undefined): string | undefined {
+  const scalars: [string, string][] = [];
   const blocks: string[] = [];
-  const visit = (prefix: string, node: { [key: string]: MetricValue }): void => {
-    const labels = isStringArray(node['labels']) ? node['labels'] : undefined;
+  const visit = (prefix: string, node: Record<string, unknown>, isHeadline: boolean): void => {
+    const labels = Array.isArray(node.labels) ? node.labels.map(String) : undefined;
     for (const [key, value] of Object.entries(node)) {
       const name = prefix ? `${prefix}.${key}` : key;
+      if (isHeadline && HEADLINE_KEYS.has(key)) continue;
+      if (key === 'epochs' && stageId === epochsStage) continue;
+      if (key === 'labels' && isMatrix(node.confusion_matrix)) continue;
       if (key === 'confusion_matrix' && isMatrix(value)) {
         const names = labels && labels.length === value.length ? labels : value.map((_, i) => String(i));
-        blocks.push(`#### Confusion matrix${prefix ? ` (${prefix})` : ''}\n\n${confusionMatrixTable(value, names)}`);
-      } else if (key === 'labels' && labels && isMatrix(node['confusion_matrix'])) {
-        // Shown as the confusion matrix's headings.
+        blocks.push(`#### Confusion matrix (${prefix || stageId})\n\n${confusionMatrixTable(value, names)}`);
       } else if (key === 'per_class' && isObject(value) && Object.values(value).every(isObject)) {
         const columns = [...new Set(Object.values(value).flatMap((v) => Object.keys(v as object)))];
-        const rows = Object.entries(value).map(([cls, scores]) => [cls, ...columns.map((c) => (scores as Record<string, MetricValue>)[c])]);
-        blocks.push(`#### Per class${prefix ? ` (${prefix})` : ''}\n\n${markdownTable(['class', ...columns], rows, ['left', ...columns.map(() => 'right' as const)])}`);
+        const rows = Object.entries(value).map(([cls, scores]) => [cls, ...columns.map((c) => formatValue((scores as Record<string, unknown>)[c]))]);
+        blocks.push(`#### Per class (${prefix || stageId})\n\n${table(['class', ...columns], rows, ['left', ...columns.map((): Align => 'right')])}`);
+      } else if (isRecordList(value)) {
+        const columns = [...new Set(value.flatMap((row) => Object.keys(row)))];
+        blocks.push(`#### ${name.replace(/_/g, ' ')}\n\n${epochsTable(columns, value)}`);
       } else if (typeof value === 'string' && value.includes('\n')) {
         blocks.push(`#### ${name.replace(/_/g, ' ')}\n\n${codeBlock(value)}`);
       } else if (isObject(value)) {
-        visit(name, value);
+        visit(name, value, false);
       } else {
-        scalars.push([name, value]);
+        scalars.push([name, formatValue(value)]);
       }
     }
   };
-  visit('', metrics);
+  const headlineHere = headline !== undefined && headline.stageId === stageId;
+  if (headlineHere && headline.split === '') visit('', metrics, true);
+  else {
+    const top: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(metrics)) {
+      if (headlineHere && key === headline.split && isObject(value)) visit(key, value, true);
+      else top[key] = value;
+    }
+    visit('', top, false);
+  }
+  if (scalars.length === 0 && blocks.length === 0) return undefined;
   const parts = [`### ${stageId}\n`];
-  if (scalars.length > 0) parts.push(markdownTable(['metric', 'value'], scalars, ['left', 'right']));
+  if (scalars.length > 0) parts.push(table(['metric', 'value'], scalars, ['left', 'right']));
   parts.push(...blocks);
   return parts.join('\n');
 }
@@ -162,68 +249,72 @@ function stagesSection(record: RunRecordForReport): string {
   const cached = entries.filter(([, s]) => s.status === 'cached').length;
   const ran = entries.filter(([, s]) => s.status === 'ran').length;
   const stageTime = entries.reduce((total, [, s]) => total + (Number.isFinite(s.durationMs) ? s.durationMs : 0), 0);
-  const rows = entries.map(([id, s]) => [
-    id,
-    s.plugin,
-    s.status,
-    formatDuration(s.durationMs),
-    s.signature.slice(0, 12),
-    s.error ?? s.reason ?? '',
-  ]);
+  const rows = entries.map(([id, s]) => [id, s.plugin, s.status, formatDuration(s.durationMs), s.signature.slice(0, 12), s.error ?? s.reason ?? '']);
   const summary = `${ran} ran, ${cached} restored from cache (cache hits ${cached}/${entries.length}); time in stages ${formatDuration(stageTime)}.`;
-  return `## Stages\n\n${summary}\n\n${markdownTable(['stage', 'plugin', 'status', 'time', 'signature', 'reason'], rows, ['left', 'left', 'left', 'right', 'left', 'left'])}`;
+  return `## Stages\n\n${summary}\n\n${table(['stage', 'plugin', 'status', 'time', 'signature', 'reason'], rows, ['left', 'left', 'left', 'right', 'left', 'left'])}`;
 }
 
-function summarySection(record: RunRecordForReport): string {
+/** Title and one line of facts: what ran, how it ended, when, how long, what the user changed. */
+function summaryLines(record: RunRecordForReport): string {
+  const facts = [`\`${record.spec}\``, record.status, `started ${formatTimestamp(record.startedAt)} UTC`, formatDuration(record.durationMs)];
+  if (record.seed !== undefined) facts.push(`seed ${record.seed}`);
+  const lines = [`# Run ${record.id}\n`, `${facts.join(' · ')}\n`];
+  const labels: string[] = [];
+  if (record.name !== undefined) labels.push(`name **${record.name}**`);
+  if (record.tags !== undefined && record.tags.length > 0) labels.push(`tags ${record.tags.map((t) => `\`${t}\``).join(', ')}`);
+  if (record.variant !== undefined) labels.push(`sweep variant \`${record.variant}\``);
+  if (record.overrides !== undefined && record.overrides.length > 0) labels.push(`overrides ${record.overrides.map((o) => `\`--set ${o}\``).join(' ')}`);
+  if (labels.length > 0) lines.push(`${labels.join(' · ')}\n`);
+  if (record.error !== undefined) lines.push(`**Error:** ${record.error}\n`);
+  return lines.join('\n');
+}
+
+function environmentSection(record: RunRecordForReport): string {
   const env = record.environment ?? {};
-  const rows: [string, unknown][] = [
-    ['spec', record.spec],
-    ['status', record.status],
-    ['started', record.startedAt],
-    ['duration', formatDuration(record.durationMs)],
-  ];
-  if (record.seed !== undefined) rows.push(['seed', record.seed]);
-  if (record.variant !== undefined) rows.push(['variant', record.variant]);
+  const rows: [string, string][] = [['spec', record.spec], ['started', record.startedAt]];
   if (record.sweep !== undefined) rows.push(['sweep', record.sweep]);
-  if (record.vars !== undefined && Object.keys(record.vars).length > 0) rows.push(['vars', record.vars]);
+  for (const [key, value] of Object.entries(record.vars ?? {})) rows.push([`vars.${key}`, formatValue(value)]);
   if (env.backend !== undefined) rows.push(['backend', env.backend]);
   if (env.node !== undefined) rows.push(['node', env.node]);
   if (env.fnd !== undefined) rows.push(['fnd', env.fnd]);
   if (env.platform !== undefined) rows.push(['platform', env.platform]);
   if (env.gitCommit !== undefined) rows.push(['git commit', env.gitCommit]);
-  const parts = [`# Run ${record.id}\n`, markdownTable(['field', 'value'], rows)];
-  if (record.error !== undefined) parts.push(`**Error:** ${record.error}\n`);
-  return parts.join('\n');
+  return `## Run details\n\n${table(['field', 'value'], rows)}`;
 }
 
-/** Markdown link target: relative, with the characters Markdown would misread escaped. */
-function linkTarget(file: string): string {
-  return encodeURI(file.split('\\').join('/')).replace(/\(/g, '%28').replace(/\)/g, '%29');
-}
-
+/** Every param of every stage after defaults, one row each; numbers as everywhere else (5e-05). */
 function paramsSection(record: RunRecordForReport): string | undefined {
   const params = record.params;
   if (params === undefined || Object.keys(params).length === 0) return undefined;
-  return `## Parameters\n\n<details><summary>Parameters of each stage, after defaults</summary>\n\n${codeBlock(JSON.stringify(params, null, 2), 'json')}\n</details>\n`;
+  const rows = Object.entries(params).flatMap(([stageId, stageParams]) =>
+    flattenLeaves(stageParams).map((leaf) => [stageId, leaf.path, formatValue(leaf.value)]),
+  );
+  if (rows.length === 0) return undefined;
+  return `## Parameters\n\nEach stage's params after defaults.\n\n${table(['stage', 'param', 'value'], rows)}`;
 }
 
 /** The whole `report.md` for a run. */
 export function renderRunReport(input: RunReportInput): string {
   const { record, metrics, plots } = input;
-  const sections = [summarySection(record)];
-  const metricEntries = Object.entries(metrics).filter((entry): entry is [string, Record<string, MetricValue>] => entry[1] !== undefined && Object.keys(entry[1]).length > 0);
-  if (metricEntries.length > 0) {
-    sections.push(['## Metrics\n', ...metricEntries.map(([id, m]) => stageMetricsSection(id, m))].join('\n'));
-  }
-  if (plots.length > 0) {
-    sections.push(['## Plots\n', ...plots.map((p) => `### ${p.title}\n\n![${p.title.replace(/[[\]]/g, '')}](${linkTarget(p.file)})\n`)].join('\n'));
-  }
+  const sections = [summaryLines(record)];
+  const result = resultSection(metrics, plots);
+  if (result !== undefined) sections.push(result);
   if (input.errorAnalysisMarkdown !== undefined && input.errorAnalysisMarkdown.trim() !== '') {
     // The stage's own title would repeat the section heading.
     const body = input.errorAnalysisMarkdown.trim().replace(/^# [^\n]*\n+/, '');
     sections.push(`## Error analysis\n\n${nestHeadings(body, 3)}\n`);
   }
   sections.push(stagesSection(record));
+  const headline = findHeadline(metrics as Record<string, Record<string, unknown>>);
+  const epochsStage = findEpochs(metrics as Record<string, Record<string, unknown>>)?.stageId;
+  const details = Object.entries(metrics)
+    .filter((entry): entry is [string, Record<string, MetricValue>] => entry[1] !== undefined && Object.keys(entry[1]).length > 0)
+    .flatMap(([id, m]) => stageDetails(id, m, headline, epochsStage) ?? []);
+  if (details.length > 0) sections.push(['## Stage details\n', ...details].join('\n'));
+  const shown = new Set([plotFor(plots, CONFUSION_PLOT), plotFor(plots, CURVES_PLOT)].filter((p) => result !== undefined && p !== undefined));
+  const others = plots.filter((plot) => !shown.has(plot));
+  if (others.length > 0) sections.push(['## Other plots\n', ...others.map((p) => `### ${p.title}\n\n${image(p)}`)].join('\n'));
+  sections.push(environmentSection(record));
   const params = paramsSection(record);
   if (params !== undefined) sections.push(params);
   return sections.join('\n');

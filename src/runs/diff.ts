@@ -82,6 +82,8 @@ export interface RunDiff {
   b: RunSummary;
   /** Only the params that differ, `seed` first, then `<stage>.<param>` in stage order. */
   params: ParamDiff[];
+  /** The params both runs share with the same value (shown by `fnd diff --all`). */
+  sameParams: { path: string; value: unknown }[];
   /** Every metric leaf of either run, in A's order, then those only B has. */
   metrics: MetricDiff[];
   stages: StageDiff[];
@@ -154,6 +156,13 @@ export function diffParams(a: RunRecord, b: RunRecord): ParamDiff[] {
   return diffs;
 }
 
+export function sameParams(a: RunRecord, b: RunRecord): { path: string; value: unknown }[] {
+  const withSeed = (record: RunRecord) => ({ seed: record.seed, ...record.params });
+  return pairLeaves(withSeed(a), withSeed(b))
+    .filter((pair) => changeOf(pair) === 'same')
+    .map((pair) => ({ path: pair.path, value: pair.a }));
+}
+
 export function diffMetrics(a: RunMetrics, b: RunMetrics): MetricDiff[] {
   return pairLeaves(a, b).map((pair) => ({
     path: pair.path,
@@ -183,6 +192,7 @@ export function diffRuns(a: RunSide, b: RunSide): RunDiff {
     a: summarize(a.record),
     b: summarize(b.record),
     params: diffParams(a.record, b.record),
+    sameParams: sameParams(a.record, b.record),
     metrics: diffMetrics(a.metrics, b.metrics),
     stages: diffStages(a.record, b.record),
   };

@@ -4,6 +4,8 @@
  * matrix is one value to compare, not dozens of rows.
  */
 
+import { canonicalJson } from '../hash/canonical.js';
+
 export interface Leaf {
   path: string;
   value: unknown;
@@ -21,18 +23,16 @@ export function flattenLeaves(value: unknown, prefix = ''): Leaf[] {
   return entries.flatMap(([key, child]) => flattenLeaves(child, prefix === '' ? key : `${prefix}.${key}`));
 }
 
-/** Order-insensitive for object keys, so `{a,b}` and `{b,a}` compare equal. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
-  }
-  // JSON.stringify(NaN) is "null"; NaN must not equal a real null.
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value) ?? 'undefined';
-}
-
+/**
+ * Equal as data: the same canonical JSON fnd hashes (hash/canonical.ts, the strict one), so key
+ * order never matters. Values here come from run.json and metrics.json, which hold plain JSON
+ * (non-finite numbers are stored as the strings "NaN", "Infinity"), so the strict form applies.
+ */
 export function sameValue(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  try {
+    return canonicalJson(a) === canonicalJson(b);
+  } catch {
+    // Only a value JSON cannot hold (NaN in memory) gets here; it equals nothing but itself.
+    return Object.is(a, b);
+  }
 }

@@ -20,7 +20,8 @@ export function pickKeyMetrics(metricsOfRuns: readonly RunMetrics[], max = 4): s
     for (const leaf of flattenLeaves(metrics)) {
       const segments = leaf.path.split('.');
       const name = KEY_NAMES.indexOf(segments[segments.length - 1] ?? '');
-      if (name < 0 || typeof leaf.value !== 'number' || candidates.has(leaf.path)) continue;
+      // Per-class scores are details of one split, not headline numbers of a run.
+      if (name < 0 || typeof leaf.value !== 'number' || candidates.has(leaf.path) || segments.includes('per_class')) continue;
       candidates.set(leaf.path, { rank: splitRank(segments.slice(1, -1)), name, seen: candidates.size });
     }
   }

@@ -10,6 +10,8 @@ import { leaseRun, type RunLease } from './run-lease.js';
 
 /** `crashed`: the process died without finishing (SIGKILL, out of memory); see liveness.ts. */
 export type RunStatus = 'completed' | 'failed' | 'interrupted' | 'running' | 'crashed';
+/** How a run ended by itself: every status but "running" and "crashed" (which only a reader records). */
+export type FinishedRunStatus = Exclude<RunStatus, 'running' | 'crashed'>;
 export type StageStatus = 'ran' | 'cached' | 'failed' | 'skipped';
 
 export interface StageRecord {
@@ -49,6 +51,12 @@ export interface RunRecord {
   vars: Record<string, unknown>;
   variant?: string;
   sweep?: string;
+  /** The `--set PATH=VALUE` overrides given at `fnd run`, as typed, in order. */
+  overrides?: string[];
+  /** `fnd run --name`: what the user calls this run. */
+  name?: string;
+  /** `fnd run --tag` (repeatable). */
+  tags?: string[];
   environment: RunEnvironment;
   error?: string;
 }
@@ -165,7 +173,7 @@ export class RunWriter {
    * Writes metrics.json, then run.json with the final status, so a run.json that says
    * "completed" always has its metrics beside it.
    */
-  async finishRun(status: Exclude<RunStatus, 'running' | 'crashed'>, metrics: RunMetrics, options: FinishOptions = {}): Promise<RunRecord> {
+  async finishRun(status: FinishedRunStatus, metrics: RunMetrics, options: FinishOptions = {}): Promise<RunRecord> {
     if (this.finished) throw new Error(`run ${this.state.id} is already finished`);
     this.finished = true;
     // The record in memory is final even when the disk refuses the writes below.

@@ -3,6 +3,7 @@
  * and a short, stable, filesystem-safe variant name.
  */
 import { parse } from 'yaml';
+import { formatNumber as formatFinite } from '../format/number.js';
 
 export interface MatrixVariant {
   /** e.g. `learning_rate=2e-05,seed=1` (last path segment = value). */
@@ -58,13 +59,10 @@ function roundTrips(text: string): boolean {
   }
 }
 
+/** YAML spells the non-finite numbers its own way; every finite one reads as everywhere else in fnd, never rounded. */
 function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return n > 0 ? '.inf' : n < 0 ? '-.inf' : '.nan';
-  if (n === 0 || Number.isInteger(n) && Math.abs(n) < 1e16) return String(n);
-  const [mantissa, exponent] = n.toExponential().split('e') as [string, string];
-  const exp = Number(exponent);
-  if (exp < -4 || exp >= 16) return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return String(n);
+  return formatFinite(n, { exact: true });
 }
 
 /** Keeps letters, digits and . _ + - ; anything else (/, spaces, quotes) becomes '_'. */

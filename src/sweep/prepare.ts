@@ -5,7 +5,7 @@
  */
 import { relative } from 'node:path';
 import type { PreparedPipeline, PrepareOptions } from '../engine/prepare.js';
-import { projectPaths, type ProjectPaths } from '../engine/project.js';
+import { projectPaths, type ProjectPaths } from '../project/paths.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import { expandMatrix, loadSpec, validatePipeline, type MatrixVariant } from '../spec/index.js';
 import { FndError, FndErrors, formatLocation } from '../util/errors.js';

@@ -14,7 +14,8 @@ import type { BertForSequenceClassification } from '../nn/bert/model.js';
 import { greaterIsBetterFor, isImprovement, metricValue, normalizeMetricName } from './best.js';
 import { shouldLog, type StepLogEntry } from './loss-log.js';
 import { evalInterval, type TrainingArguments } from './params.js';
-import { formatLearningRate, progressMessage } from './progress.js';
+import { progressMessage } from './progress.js';
+import { formatNumber } from '../format/number.js';
 import type { TrainerControl, TrainerState } from './state.js';
 
 /** What a hook is told besides (args, state, control). */
@@ -126,7 +127,7 @@ export class LoggingCallback implements TrainerCallback {
     const scores = (m: Record<string, number>) => `eval_loss ${m.loss!.toFixed(4)} accuracy ${m.accuracy!.toFixed(4)} f1 ${m.f1!.toFixed(4)}`;
     if (logs.kind === 'step') {
       const e = logs.entry;
-      this.log.info(`step ${e.step}: loss ${e.loss.toFixed(4)} lr ${formatLearningRate(e.learning_rate)} grad_norm ${e.grad_norm.toFixed(4)} epoch ${e.epoch}`);
+      this.log.info(`step ${e.step}: loss ${e.loss.toFixed(4)} lr ${formatNumber(e.learning_rate)} grad_norm ${e.grad_norm.toFixed(4)} epoch ${e.epoch}`);
     } else if (logs.kind === 'epoch') {
       this.log.info(
         `epoch ${logs.epoch}/${logs.epochs}: train_loss ${logs.train_loss.toFixed(4)}` +

@@ -22,7 +22,7 @@ import { epochSeed, epochUpdates } from './order.js';
 import { greaterIsBetterFor, isBetter, metricValue, normalizeMetricName } from './best.js';
 import { accumulateStep, meanTrainLoss, takeLogEntry } from './loss-log.js';
 import { checkTrainingMemory, largestFittingBatch } from './memory.js';
-import { formatLearningRate } from './progress.js';
+import { formatNumber } from '../format/number.js';
 import { evaluateModel, requireLabels, type EvaluationResult } from './evaluate.js';
 import { checkpointName, readLatestCheckpoint, restoreOptimizer, restoreWeights, writeCheckpoint } from './checkpoint.js';
 import { resolveTrainingArguments } from './arguments.js';
@@ -312,7 +312,7 @@ class Loop {
     if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
       const what = !Number.isFinite(result.loss) ? `the loss became ${result.loss}` : `the gradient norm became ${result.gradNorm}`;
       throw new FndTrainingError(
-        `train: ${what} at step ${step} (epoch ${epoch + 1}, learning rate ${formatLearningRate(lr)}); ` +
+        `train: ${what} at step ${step} (epoch ${epoch + 1}, learning rate ${formatNumber(lr)}); ` +
           `training diverged: lower learning_rate (now ${a.learning_rate}), add warmup_steps, or check the model weights and inputs`,
       );
     }

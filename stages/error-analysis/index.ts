@@ -10,8 +10,10 @@ import { renderErrorAnalysis } from './render.js';
 export interface ErrorAnalysisParams {
   max_examples: number;
   max_leaked_titles: number;
+  max_table_rows: number;
   title_max_chars: number;
-  title_field: string;
+  /** Unset: "title" when the tables have one, silently nothing otherwise; set: a column the user expects. */
+  title_field?: string;
   subject_field: string;
   /** Shown instead of the title when the test table has no title column. */
   text_field: string;
@@ -57,6 +59,10 @@ function parsePrediction(row: Row, index: number): Prediction {
   return { id, label, predicted, probabilities, confidence };
 }
 
+function titleFieldOf(params: ErrorAnalysisParams): string {
+  return params.title_field ?? 'title';
+}
+
 function optionalString(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   return typeof value === 'string' ? value : String(value);
@@ -71,9 +77,9 @@ interface TestTable {
 
 /** Reads what the analysis needs from the test rows (not their full text), streaming. */
 async function readTest(dir: string, info: TableInfo, params: ErrorAnalysisParams): Promise<TestTable> {
-  const hasTitles = info.columns.includes(params.title_field);
+  const hasTitles = info.columns.includes(titleFieldOf(params));
   const titleSource = hasTitles ? 'title' : info.columns.includes(params.text_field) ? params.text_field : 'id';
-  const field = hasTitles ? params.title_field : params.text_field;
+  const field = hasTitles ? titleFieldOf(params) : params.text_field;
   const hasSubject = info.columns.includes(params.subject_field);
   const examples = new Map<string, TestExample>();
   const labels = new Map<string, number>();
@@ -122,7 +128,12 @@ export default defineStage<ErrorAnalysisParams>({
       max_examples: { type: 'integer', minimum: 0, default: 20, description: 'Mistakes listed in the report (all go to misclassified.jsonl).' },
       max_leaked_titles: { type: 'integer', minimum: 0, default: 20, description: 'Shared titles listed in the report (all go to leaked-titles.jsonl).' },
       title_max_chars: { type: 'integer', minimum: 10, default: 100, description: 'Titles longer than this are cut at a word boundary.' },
-      title_field: { type: 'string', minLength: 1, default: 'title' },
+      max_table_rows: { type: 'integer', minimum: 1, default: 20, description: 'Rows of the mistakes-by-label and errors-by-subject tables, most mistakes first (the rest are counted).' },
+      title_field: {
+        type: 'string',
+        minLength: 1,
+        description: 'Column with titles (for the examples and the train/test overlap). Default: "title" when the tables have it; name it to be warned when they do not.',
+      },
       subject_field: { type: 'string', minLength: 1, default: 'subject' },
       text_field: { type: 'string', minLength: 1, default: 'text', description: 'Shown instead of the title when the test table has no title column.' },
     },
@@ -171,18 +182,22 @@ export default defineStage<ErrorAnalysisParams>({
     if (trainDir === undefined) {
       leakageSkipped = 'no train split was connected';
     } else if (!test.hasTitles) {
-      leakageSkipped = `the test table has no column "${params.title_field}"`;
-    } else if (!(await readTableInfo(trainDir)).columns.includes(params.title_field)) {
-      leakageSkipped = `the train table has no column "${params.title_field}"`;
+      leakageSkipped = `the test table has no column "${titleFieldOf(params)}"`;
+    } else if (!(await readTableInfo(trainDir)).columns.includes(titleFieldOf(params))) {
+      leakageSkipped = `the train table has no column "${titleFieldOf(params)}"`;
     } else {
-      trainTitles = await readTrainTitles(trainDir, params.title_field);
+      trainTitles = await readTrainTitles(trainDir, titleFieldOf(params));
     }
-    if (leakageSkipped !== undefined && trainDir !== undefined) ctx.log.warn(`titles shared by train and test not checked: ${leakageSkipped}`);
+    // The report always says why; a warning on every run is only for a column the user named.
+    if (leakageSkipped !== undefined && trainDir !== undefined && params.title_field !== undefined) {
+      ctx.log.warn(`titles shared by train and test not checked: ${leakageSkipped}`);
+    }
 
     const analysis = analyzeErrors({ predictions, test: test.examples, labelName, ...(trainTitles ? { trainTitles } : {}) });
     const markdown = renderErrorAnalysis(analysis, {
       maxExamples: params.max_examples,
       maxLeakedTitles: params.max_leaked_titles,
+      maxTableRows: params.max_table_rows,
       titleMaxChars: params.title_max_chars,
       titleSource: test.titleSource,
       unpredicted,

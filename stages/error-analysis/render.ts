@@ -1,9 +1,11 @@
 /** `error-analysis.md`: the analysis of ./analyze.ts as a Markdown report. */
-import { markdownTable } from '../../src/report/markdown.js';
+import { markdownTable, type ColumnSpec } from '../../src/format/table.js';
 import { truncateTitle, type ErrorAnalysis } from './analyze.js';
 
 export interface RenderOptions {
   maxExamples: number;
+  /** Rows of the per-label and per-subject tables (most mistakes first); the rest are counted, not listed. */
+  maxTableRows: number;
   maxLeakedTitles: number;
   titleMaxChars: number;
   /** 'title' when titles come from the title column, otherwise the column shown instead (e.g. 'text'). */
@@ -22,6 +24,19 @@ function shown(count: number, total: number, noun: string): string {
   return count === total ? `All ${total} ${noun} are listed` : `The first ${count} of ${total} ${noun} are listed`;
 }
 
+/** Columns from headers, right-aligned where `right` says so. */
+function columns(headers: readonly string[], right: readonly string[]): ColumnSpec[] {
+  return headers.map((header) => ({ header, align: right.includes(header) ? 'right' : 'left' }));
+}
+
+/** A Markdown table of at most `max` rows, with a line saying how many were left out. */
+function cappedTable(headers: readonly string[], right: readonly string[], rows: readonly (readonly (string | number)[])[], max: number, noun: string): string {
+  const listed = rows.slice(0, max).map((row) => row.map(String));
+  const table = `${markdownTable(columns(headers, right), listed)}\n`;
+  if (listed.length === rows.length) return table;
+  return `${table}\n${rows.length - listed.length} more ${noun} with fewer mistakes are not listed (\`max_table_rows: ${max}\`).\n`;
+}
+
 export function renderErrorAnalysis(analysis: ErrorAnalysis, options: RenderOptions): string {
   const { examples, misclassified } = analysis;
   const out: string[] = ['# Error analysis', ''];
@@ -35,7 +50,7 @@ export function renderErrorAnalysis(analysis: ErrorAnalysis, options: RenderOpti
 
   if (analysis.pairs.length > 0) {
     out.push('## Mistakes by label', '');
-    out.push(markdownTable(['true label', 'predicted label', 'count'], analysis.pairs.map((p) => [p.label, p.predicted, p.count]), ['left', 'left', 'right']));
+    out.push(cappedTable(['true label', 'predicted label', 'count'], ['count'], analysis.pairs.map((p) => [p.label, p.predicted, p.count]), options.maxTableRows, 'label pairs'));
   }
 
   out.push('## Most confident mistakes', '');
@@ -58,18 +73,14 @@ export function renderErrorAnalysis(analysis: ErrorAnalysis, options: RenderOpti
       ...(withSubject ? [m.subject ?? ''] : []),
       ...(withLeak ? [m.titleInTrain ? 'yes' : 'no'] : []),
     ]);
-    out.push(markdownTable(header, rows, header.map((h) => (h === '#' || h === 'confidence' ? 'right' : 'left'))));
+    out.push(`${markdownTable(columns(header, ['#', 'confidence']), rows.map((row) => row.map(String)))}\n`);
   }
 
   if (analysis.subjects !== undefined) {
     out.push('## Errors by subject', '');
-    out.push(
-      markdownTable(
-        ['subject', 'examples', 'misclassified', 'error rate'],
-        analysis.subjects.map((s) => [s.subject, s.examples, s.misclassified, percent(s.errorRate)]),
-        ['left', 'right', 'right', 'right'],
-      ),
-    );
+    const headers = ['subject', 'examples', 'misclassified', 'error rate'];
+    const rows = analysis.subjects.map((s) => [s.subject, s.examples, s.misclassified, percent(s.errorRate)]);
+    out.push(cappedTable(headers, headers.slice(1), rows, options.maxTableRows, 'subjects'));
   }
 
   out.push('## Titles in both train and test', '');
@@ -87,13 +98,9 @@ export function renderErrorAnalysis(analysis: ErrorAnalysis, options: RenderOpti
       );
       const listed = titles.slice(0, options.maxLeakedTitles);
       out.push(`${shown(listed.length, titles.length, 'titles')}; all of them are in \`leaked-titles.jsonl\`.`, '');
-      out.push(
-        markdownTable(
-          ['title', 'test rows', 'train rows', 'misclassified'],
-          listed.map((t) => [truncateTitle(t.title, options.titleMaxChars), t.testRows, t.trainRows, t.misclassified]),
-          ['left', 'right', 'right', 'right'],
-        ),
-      );
+      const headers = ['title', 'test rows', 'train rows', 'misclassified'];
+      const rows = listed.map((t) => [truncateTitle(t.title, options.titleMaxChars), t.testRows, t.trainRows, t.misclassified].map(String));
+      out.push(`${markdownTable(columns(headers, headers.slice(1)), rows)}\n`);
     }
   }
   return out.join('\n');

@@ -68,7 +68,7 @@ export default defineStage<EvaluateParams>({
     const { readTokens } = await import('../../src/artifacts/tokens.js');
     const { inferLogits, probabilitiesOf, argmax, meanCrossEntropy } = await import('../../src/predict/infer.js');
     const { readFndModelInfo } = await import('../../src/predict/fnd-json.js');
-    const { confusionMatrixSvg } = await import('../../src/report/charts.js');
+    const { confusionMatrixSvg } = await import('../../src/plots/charts.js');
     const { wasmInferenceBatch } = await import('../../src/predict/memory.js');
     const tf = await import('@tensorflow/tfjs-core');
 

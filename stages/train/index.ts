@@ -47,7 +47,7 @@ export default defineStage<TrainParams>({
     const { loadModel } = await import('../../src/nn/checkpoint/load.js');
     const { readTokens } = await import('../../src/artifacts/tokens.js');
     const { Trainer } = await import('../../src/training/trainer.js');
-    const { learningCurvesSvg } = await import('../../src/report/charts.js');
+    const { learningCurvesSvg } = await import('../../src/plots/charts.js');
 
     const model = await loadModel(inputs.model.path, { seed: params.seed, download: false });
     try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256 } from '../../src/hash/canonical.js';
-import { formatNumber } from '../../src/hash/explain.js';
+import { formatNumber } from '../../src/format/number.js';
 import { computeSignature, type SignatureDetails } from '../../src/hash/signature.js';
 import { explainDifference } from '../../src/hash/explain.js';
 
@@ -103,7 +103,7 @@ describe('explainDifference', () => {
 
 describe('formatNumber', () => {
   it('prints floats as Python does where notebooks show them', () => {
-    expect([5e-5, 3e-5, 1e-4, 0.001, 2e-10, 1.5e-7, 0, 3, 0.1, -5e-5].map(formatNumber)).toEqual([
+    expect([5e-5, 3e-5, 1e-4, 0.001, 2e-10, 1.5e-7, 0, 3, 0.1, -5e-5].map((v) => formatNumber(v))).toEqual([
       '5e-05', '3e-05', '0.0001', '0.001', '2e-10', '1.5e-07', '0', '3', '0.1', '-5e-05',
     ]);
   });

@@ -171,6 +171,27 @@ describe('the tiny pipeline through the CLI', () => {
     const predicted = byRun.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(predicted).toHaveLength(2);
     for (const p of predicted) expect(p.probabilities.fake + p.probabilities.real).toBeCloseTo(1, 12);
+    // Each result echoes its input: the line number (line 2 is blank) and the start of the text.
+    expect(predicted.map((p) => [p.id, p.input])).toEqual([
+      [1, 'Senate passes the budget — WASHINGTON (Reuters) - The Senate passed a budget.'],
+      [3, 'You will not believe this'],
+    ]);
+
+    writeFileSync(join(project, 'ids.jsonl'), `{"id": "liar-1", "text": "${'Long statement '.repeat(10)}"}\n{"id": "x", "text": "short"}\n`);
+    const table = await fnd(project, ['predict', model, '--file', 'ids.jsonl', '--table'], { env });
+    expect(table.code, table.stderr).toBe(0);
+    const rows = table.stdout.split('\n').filter((l) => l !== '');
+    expect(rows[0]).toMatch(/^id\s+label\s+confidence\s+input$/);
+    expect(rows).toHaveLength(4);
+    // Aligned: every column starts at the same offset on every line.
+    const starts = (line: string) => [line.indexOf(' fake') >= 0 ? line.indexOf(' fake') : line.indexOf(' real')];
+    expect(new Set(rows.slice(2).map(starts).flat()).size).toBe(1);
+    expect(rows[2]!.startsWith('liar-1  ')).toBe(true);
+    expect(rows[2]!.endsWith('Long statement Long statement Long…')).toBe(true);
+    expect(Array.from(rows[2]!.slice(rows[2]!.indexOf('Long'))).length).toBe(80);
+    expect(rows[3]!.startsWith('x       ')).toBe(true);
+    expect(rows[3]!.endsWith('short')).toBe(true);
+    expect(rows[3]!.indexOf('short')).toBe(rows[2]!.indexOf('Long'));
 
     const missing = await fnd(project, ['predict', 'runs/nope/model', 'some text'], { env });
     expect(missing.code).toBe(2);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareText } from '../../src/predict/prepare-text.js';
 import { parseFndModelInfo } from '../../src/predict/fnd-json.js';
 import { readInputs } from '../../src/predict/read-inputs.js';
-import { resolveModelRef } from '../../src/predict/model-ref.js';
+import { resolveModelRef } from '../../src/cli/model-ref.js';
 import { NOTEBOOK_PREPARATION } from './helpers.js';
 
 describe('prepareText', () => {
@@ -42,7 +42,11 @@ describe('fnd.json', () => {
 describe('predict inputs', () => {
   it('reads title/text lines, skips blank ones, and names the line of a bad one', async () => {
     const good = await readInputs({ file: '<stdin>', stream: Readable.from(['{"title": "T", "text": "a"}\n\n{"text": "b"}\n']) });
-    expect(good).toEqual([{ title: 'T', text: 'a' }, { text: 'b' }]);
+    // Each input is known by its own id, else by its line number.
+    expect(good).toEqual([{ title: 'T', text: 'a', id: 1 }, { text: 'b', id: 3 }]);
+    const ids = await readInputs({ file: 'in.jsonl', stream: Readable.from(['{"id": "liar-7", "text": "a"}\n{"id": 12, "text": "b"}\n']) });
+    expect(ids.map((input) => input.id)).toEqual(['liar-7', 12]);
+    await expect(readInputs({ file: 'in.jsonl', stream: Readable.from(['{"id": [1], "text": "a"}\n']) })).rejects.toThrow('in.jsonl:1:1: "id" is not a string or a number ([1])');
     await expect(readInputs({ file: 'in.jsonl', stream: Readable.from(['{"text": "a"}\n{"title": "x"}\n']) })).rejects.toThrow('in.jsonl:2:1: "text" is missing');
     await expect(readInputs({ file: 'in.jsonl', stream: Readable.from(['{"text": "a"}\n\n[1\n']) })).rejects.toThrow(/^in\.jsonl:3:1: not valid JSON/);
   });

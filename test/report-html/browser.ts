@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { findChromium } from '../../scripts/find-chromium.mjs';
 
 // The page function runs in the browser; the repo's tsconfig has no DOM types, so its globals are typed loosely here.
-declare const document: { querySelectorAll(selector: string): ArrayLike<any> & Iterable<any> };
+declare const document: { querySelectorAll(selector: string): ArrayLike<any> & Iterable<any>; documentElement: { scrollWidth: number } };
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
@@ -16,6 +16,10 @@ export interface PageCheck {
   /** Every URL the page asked for other than itself. */
   requests: string[];
   headings: string[];
+  /** The document's scroll width at a 1280 px viewport: 1280 when nothing runs off the page. */
+  pageWidth: number;
+  /** The text of every table cell, row by row, per table. */
+  tables: string[][][];
 }
 
 export async function openReport(file: string, screenshot: string): Promise<PageCheck> {
@@ -40,6 +44,10 @@ export async function openReport(file: string, screenshot: string): Promise<Page
         svgCount: svgs.length,
         visibleSvgs: svgs.filter((svg) => svg.getBoundingClientRect().width > 50 && svg.getBoundingClientRect().height > 50).length,
         headings: [...document.querySelectorAll('h2')].map((h: any) => String(h.textContent ?? '')),
+        pageWidth: document.documentElement.scrollWidth,
+        tables: [...document.querySelectorAll('table')].map((table: any) =>
+          [...table.querySelectorAll('tr')].map((tr: any) => [...tr.querySelectorAll('th, td')].map((cell: any) => String(cell.textContent ?? ''))),
+        ),
       };
     });
     await page.screenshot({ path: screenshot, fullPage: true });

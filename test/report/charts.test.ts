@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { confusionMatrixSvg, learningCurvesSvg, lineChartSvg, scatterSvg } from '../../src/report/charts.js';
-import { normalizeSvgIds, renderVegaLite } from '../../src/report/vega.js';
+import { confusionMatrixSvg, learningCurvesSvg, lineChartSvg, scatterSvg } from '../../src/plots/charts.js';
+import { normalizeSvgIds, renderVegaLite } from '../../src/plots/vega.js';
 
 /** The text content of every <text> element, entities decoded. */
 function texts(svg: string): string[] {

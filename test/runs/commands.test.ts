@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import diffCommand from '../../src/cli/commands/diff.js';
@@ -33,6 +33,7 @@ async function project(): Promise<{ cwd: string; runsDir: string }> {
       startedAt: '2026-11-27T02:00:00.000Z',
       durationMs: 30500,
       params: { train: { learning_rate: 5e-5, epochs: 3 } },
+      overrides: ['train.with.learning_rate=5e-5'],
       stages: { load: stage('cached', 'a'.repeat(64), 3, 'load-csv'), train: { ...stage('ran', 'c'.repeat(64), 30000, 'train'), reason: 'param learning_rate changed 3e-5 → 5e-5' } },
     }),
     { train: { loss: 0.25 }, evaluate: { test: { accuracy: 0.9375, f1: 0.8 } } },
@@ -48,8 +49,8 @@ describe('fnd runs', () => {
     expect(stderr).toBe('');
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^id\s+spec\s+status\s+started \(UTC\)\s+duration\s+stages\s+evaluate\.test\.accuracy\s+evaluate\.test\.f1\s+train\.loss$/);
-    expect(lines[2]!.split(/\s{2,}/)).toEqual([NEW, 'demo', 'completed', '2026-11-27 02:00:00', '30.5 s', '1 ran, 1 cached', '0.9375', '0.8', '0.25']);
+    expect(lines[0]).toMatch(/^id\s+spec\s+set \/ name\s+status\s+started \(UTC\)\s+duration\s+stages\s+evaluate\.test\.accuracy\s+evaluate\.test\.f1\s+train\.loss$/);
+    expect(lines[2]!.split(/\s{2,}/)).toEqual([NEW, 'demo', 'train.with.learning_rate=5e-5', 'completed', '2026-11-27 02:00:00', '30.5 s', '1 ran, 1 cached', '0.9375', '0.8', '0.25']);
     expect(lines[3]!.split(/\s{2,}/)).toEqual([OLD, 'demo', 'completed', '2026-11-27 01:00:00', '1 min 05 s', '2 ran, 0 cached', '0.875', '0.8', '0.5']);
   });
 
@@ -95,13 +96,14 @@ describe('fnd show', () => {
     expect(stdout).toContain(`run          ${NEW}\n`);
     expect(stdout).toContain('spec         pipelines/demo.yaml (demo)\n');
     expect(stdout).toContain('status       completed\n');
+    expect(stdout).toContain('overrides    --set train.with.learning_rate=5e-5\n');
     expect(stdout).toContain('started      2026-11-27 02:00:00 UTC\n');
     expect(stdout).toContain('environment  node v20.18.0, fnd 0.1.0, backend cpu, linux-x64, git abcdef012345\n');
     const lines = stdout.split('\n');
     const row = (first: string) => lines.find((line) => line.trimStart().startsWith(`${first} `))?.trim().split(/\s{2,}/);
     expect(row('load')).toEqual(['load', 'load-csv', 'cached', '3 ms', 'aaaaaaaaaaaa']);
     expect(row('train')).toEqual(['train', 'train', 'ran', '30.0 s', 'cccccccccccc', 'param learning_rate changed 3e-5 → 5e-5']);
-    expect(row('train.learning_rate')).toEqual(['train.learning_rate', '5e-5']);
+    expect(row('train.learning_rate')).toEqual(['train.learning_rate', '5e-05']);
     expect(row('evaluate.test.accuracy')).toEqual(['evaluate.test.accuracy', '0.9375']);
     expect(row('model/')).toEqual(['model/', '2.0 KiB in 1 files']);
     expect(row('report.md')).toEqual(['report.md', '9 B']);
@@ -121,7 +123,7 @@ describe('fnd show', () => {
 });
 
 describe('fnd diff', () => {
-  it('prints params that differ, then every metric with its delta, then stages', async () => {
+  it('prints params that differ, then the metrics that changed with their delta, then stages that differ', async () => {
     const { cwd } = await project();
     const { code, stdout } = await runCommand(diffCommand, [OLD, 'latest'], cwd);
     expect(code).toBe(0);
@@ -129,20 +131,43 @@ describe('fnd diff', () => {
     expect(lines[0]).toBe(`A  ${OLD}  pipelines/demo.yaml  completed  2026-11-27 01:00:00 UTC  1 min 05 s`);
     expect(lines[1]).toBe(`B  ${NEW}  pipelines/demo.yaml  completed  2026-11-27 02:00:00 UTC  30.5 s`);
     const row = (first: string) => lines.find((line) => line.trimStart().startsWith(`${first} `))?.trim().split(/\s{2,}/);
-    expect(row('train.learning_rate')).toEqual(['train.learning_rate', '3e-5', '5e-5']);
+    expect(row('train.learning_rate')).toEqual(['train.learning_rate', '3e-05', '5e-05']);
     expect(row('train.epochs')).toBeUndefined();
     expect(row('train.loss')).toEqual(['train.loss', '0.5', '0.25', '-0.25']);
     expect(row('evaluate.test.accuracy')).toEqual(['evaluate.test.accuracy', '0.875', '0.9375', '+0.0625']);
-    expect(row('evaluate.test.f1')).toEqual(['evaluate.test.f1', '0.8', '0.8', '0']);
+    // Unchanged: left out by default, counted.
+    expect(row('evaluate.test.f1')).toBeUndefined();
+    expect(stdout).toContain('  1 unchanged metric not shown (--all shows them)\n');
+    expect(stdout).toContain('  2 unchanged params not shown (--all shows them)\n');
     expect(row('load')).toEqual(['load', 'ran', 'cached', 'same']);
     expect(row('train')).toEqual(['train', 'ran', 'ran', 'differs']);
-    expect(stdout.indexOf('Params that differ')).toBeLessThan(stdout.indexOf('Metrics'));
+    expect(stdout.indexOf('Params that differ')).toBeLessThan(stdout.indexOf('Metrics that changed'));
+  });
+
+  it('shows everything with --all: same params, unchanged metrics and stages', async () => {
+    const { cwd, runsDir } = await project();
+    // Make load identical in both runs (same status and signature): hidden by default, shown with --all.
+    const record = JSON.parse(await readFile(join(runsDir, NEW, 'run.json'), 'utf8')) as RunRecord;
+    record.stages.load!.status = 'ran';
+    await writeFile(join(runsDir, NEW, 'run.json'), JSON.stringify(record));
+    const lines = (await runCommand(diffCommand, [OLD, NEW], cwd)).stdout.split('\n');
+    const row = (text: string[], first: string) => text.find((line) => line.trimStart().startsWith(`${first} `))?.trim().split(/\s{2,}/);
+    expect(row(lines, 'load')).toBeUndefined();
+    expect(lines).toContain('  1 unchanged stage not shown (--all shows them)');
+    const all = (await runCommand(diffCommand, [OLD, NEW, '--all'], cwd)).stdout.split('\n');
+    expect(row(all, 'evaluate.test.f1')).toEqual(['evaluate.test.f1', '0.8', '0.8', '0']);
+    expect(row(all, 'train.epochs')).toEqual(['train.epochs', '3', '3']);
+    expect(row(all, 'seed')).toEqual(['seed', '42', '42']);
+    expect(row(all, 'train.learning_rate')).toEqual(['train.learning_rate', '3e-05', '5e-05']);
+    expect(row(all, 'load')).toEqual(['load', 'ran', 'ran', 'same']);
+    expect(all.join('\n')).not.toContain('not shown');
+    expect(all.findIndex((l) => l.includes('train.learning_rate'))).toBeLessThan(all.findIndex((l) => l.includes('train.epochs')));
   });
 
   it('writes Markdown tables with --md', async () => {
     const { cwd } = await project();
     const { stdout } = await runCommand(diffCommand, [OLD, NEW, '--md'], cwd);
-    expect(stdout).toContain('### Params that differ\n\n| param | A | B |\n| --- | --- | --- |\n| train.learning_rate | 3e-5 | 5e-5 |\n');
+    expect(stdout).toContain('### Params that differ\n\n| param | A | B |\n| --- | --- | --- |\n| train.learning_rate | 3e-05 | 5e-05 |\n');
     expect(stdout).toContain('| metric | A | B | delta |\n| --- | ---: | ---: | ---: |\n| train.loss | 0.5 | 0.25 | -0.25 |\n');
     expect(stdout).toContain(`- A  ${OLD}  pipelines/demo.yaml`);
   });

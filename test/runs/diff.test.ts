@@ -105,6 +105,11 @@ describe('flattening and key metrics', () => {
     expect(pickKeyMetrics([a.metrics, b.metrics])).toEqual(['evaluate.test.accuracy', 'evaluate.test.f1', 'evaluate.validation.accuracy', 'train.loss']);
     expect(pickKeyMetrics([{ x: { f1: 'n/a', accuracy: 1 } }], 4)).toEqual(['x.accuracy']);
     expect(pickKeyMetrics([a.metrics], 2)).toEqual(['evaluate.test.accuracy', 'evaluate.test.f1']);
+    expect(pickKeyMetrics([{ evaluate: { test: { accuracy: 1, per_class: { fake: { f1: 1 } }, loss: 0.1 }, validation: { accuracy: 1 } } }])).toEqual([
+      'evaluate.test.accuracy',
+      'evaluate.test.loss',
+      'evaluate.validation.accuracy',
+    ]);
   });
 });
 

@@ -179,6 +179,48 @@ All 3 titles are listed; all of them are in \`leaked-titles.jsonl\`.
     expect(run.events).toContainEqual({ type: 'log', level: 'warn', message: '1 of 10 test rows have no prediction; they are left out of the analysis' });
   });
 
+  it('caps the per-subject and per-label tables at max_table_rows (LIAR has hundreds of subjects)', async () => {
+    // 30 subjects, six classes: every row wrong, subject s0 has the most mistakes.
+    const names = { '0': 'pants-fire', '1': 'false', '2': 'barely-true', '3': 'half-true', '4': 'mostly-true', '5': 'true' };
+    const test = Array.from({ length: 60 }, (_, i) => ({ id: `x${i}`, text: `statement ${i}`, label: i % 6, subject: i < 31 ? 's0' : `s${i - 30}` }));
+    const predictions = test.map((r) => ({ id: r.id, label: r.label, predicted: (r.label + 1 + (r.label % 2)) % 6, probabilities: [0.1, 0.1, 0.1, 0.1, 0.1, 0.5], confidence: 0.5 }));
+    const liar = {
+      predictions: await tableArtifact(predictions as never[], names),
+      test: await tableArtifact(test as never[], names),
+    };
+    const capped = await runStage(stage, {}, liar);
+    const md = readFileSync(join(capped.outputDir('report'), 'error-analysis.md'), 'utf8');
+    const subjectSection = md.slice(md.indexOf('## Errors by subject'), md.indexOf('## Titles in both'));
+    const subjectRows = subjectSection.split('\n').filter((line) => /^\| s\d+ \|/.test(line));
+    expect(subjectRows).toHaveLength(20);
+    expect(subjectRows[0]).toBe('| s0 | 31 | 31 | 100.00% |');
+    expect(subjectSection).toContain('10 more subjects with fewer mistakes are not listed (`max_table_rows: 20`).');
+    expect(md.split('\n').length).toBeLessThan(100);
+
+    const small = await runStage(stage, { max_table_rows: 3 }, liar);
+    const smallMd = readFileSync(join(small.outputDir('report'), 'error-analysis.md'), 'utf8');
+    const pairSection = smallMd.slice(smallMd.indexOf('## Mistakes by label'), smallMd.indexOf('## Most confident'));
+    expect(pairSection.split('\n').filter((line) => /^\| [a-z-]+ \| [a-z-]+ \| \d+ \|$/.test(line))).toHaveLength(3);
+    expect(pairSection).toContain('3 more label pairs with fewer mistakes are not listed (`max_table_rows: 3`).');
+    expect(smallMd).toContain('27 more subjects with fewer mistakes are not listed');
+  });
+
+  it('warns about a missing title column only when title_field names one', async () => {
+    const test = testRows.map(({ title: _title, ...rest }) => rest);
+    const train = trainRows.map(({ title: _title, ...rest }) => rest);
+    const untitled = async () => ({
+      predictions: await tableArtifact(predictionRows as never[], LABELS),
+      test: await tableArtifact(test as never[], LABELS),
+      train: await tableArtifact(train as never[], LABELS),
+    });
+    const quiet = await runStage(stage, {}, await untitled());
+    expect(quiet.events.filter((e) => e.type === 'log' && e.level === 'warn')).toEqual([]);
+    expect(readFileSync(join(quiet.outputDir('report'), 'error-analysis.md'), 'utf8')).toContain('Not checked: the test table has no column "title".');
+
+    const asked = await runStage(stage, { title_field: 'headline' }, await untitled());
+    expect(asked.events).toContainEqual({ type: 'log', level: 'warn', message: 'titles shared by train and test not checked: the test table has no column "headline"' });
+  });
+
   it('takes the confidence from the probabilities when the column is missing', async () => {
     const predictions = predictionRows.map(({ confidence: _c, ...rest }) => rest);
     const run = await runStage(stage, {}, await inputs({ predictions }));

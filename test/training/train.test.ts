@@ -92,7 +92,7 @@ describe('train', () => {
     expect(progress).toHaveLength(48);
     const final = progress[47]!;
     expect(final.type === 'progress' && final.update).toMatchObject({ current: 48, total: 48, unit: 'steps' });
-    expect(final.type === 'progress' && final.update.message).toMatch(/^epoch 6\/6 loss \d\.\d{3} lr \S+ [\d.]+ ex\/s ETA 0s$/);
+    expect(final.type === 'progress' && final.update.message).toMatch(/^epoch 6\/6 loss \d\.\d{3} lr \S+ [\d.]+ ex\/s ETA 0 ms$/);
     expect(logLines(run.events).some((l) => /^epoch 1\/6: train_loss [\d.]+ eval_loss [\d.]+ accuracy/.test(l))).toBe(true);
   });
 

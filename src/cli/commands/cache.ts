@@ -2,10 +2,10 @@ import { join, resolve } from 'node:path';
 import { defineCommand, jsonOption } from '../command.js';
 import { CacheStore } from '../../cache/store.js';
 import { collectReferences } from '../../engine/cache-references.js';
-import { findProjectDir } from '../../engine/project.js';
+import { findProjectDir } from '../../project/paths.js';
 import { FndError } from '../../util/errors.js';
-import { formatBytes } from '../format/number.js';
-import { textTable } from '../format/table.js';
+import { formatBytes } from '../../format/number.js';
+import { textTable } from '../../format/table.js';
 
 export default defineCommand({
   name: 'cache',

@@ -1,8 +1,8 @@
 /** `fnd compare RUN... | --sweep ID`: one table for many runs, params that vary and chosen metrics. */
 import { defineCommand, jsonOption, type CliIO, type ParsedArgs } from '../command.js';
-import { formatNumber, formatValue, MISSING, valueCell } from '../format/number.js';
+import { formatNumber, formatValue, MISSING, valueCell } from '../../format/number.js';
 import { renderMarkdown, renderText, type Section } from '../format/sections.js';
-import type { Cell, ColumnSpec } from '../format/table.js';
+import type { Cell, ColumnSpec } from '../../format/table.js';
 import { compareRuns, type Comparison } from '../../compare/table.js';
 import { aggregateOverSeeds, type MetricSpread, type SeedSummary } from '../../compare/seeds.js';
 import type { RunEntry } from '../../compare/keys.js';
@@ -34,7 +34,7 @@ export function seedSections(seeds: SeedSummary): Section[] {
     ...seeds.groupParams.map((path) => formatValue(group.params[path])),
     { text: String(group.runIds.length), align: 'right' },
     group.seeds.map(formatValue).join(', '),
-    ...group.metrics.flatMap((spread): Cell[] => [meanStd(spread), spread.values.map(formatNumber).join(', ')]),
+    ...group.metrics.flatMap((spread): Cell[] => [meanStd(spread), spread.values.map((v) => formatNumber(v)).join(', ')]),
   ]);
   const title = seeds.groupParams.length === 0 ? `Over seeds (${seeds.seedParams.join(', ')})` : `Over seeds (${seeds.seedParams.join(', ')}), grouped by ${seeds.groupParams.join(', ')}`;
   return [{ title, lines: ['mean ± sample standard deviation (n − 1) over the runs of each group'], table: { columns, rows } }];

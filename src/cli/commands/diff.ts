@@ -1,6 +1,7 @@
-/** `fnd diff RUN_A RUN_B`: params that differ, every metric side by side with its delta. */
+/** `fnd diff RUN_A RUN_B`: params and metrics that changed side by side with deltas (everything with --all). */
 import { defineCommand, jsonOption } from '../command.js';
-import { formatDelta, formatDuration, formatNumber, formatTimestamp, formatValue, MISSING, valueCell } from '../format/number.js';
+import { formatDelta, formatDuration, formatNumber, formatTimestamp, formatValue, MISSING, valueCell } from '../../format/number.js';
+import { truncate } from '../../format/text.js';
 import { renderMarkdown, renderText, type Section } from '../format/sections.js';
 import { diffRuns, type MetricDiff, type PredictionDiff, type RunDiff, type RunSummary } from '../../runs/diff.js';
 import { loadRun } from '../../runs/store.js';
@@ -22,10 +23,6 @@ function deltaCell(metric: MetricDiff): string {
 
 const EXCERPT_CHARS = 60;
 
-function excerpt(text: string): string {
-  return text.length <= EXCERPT_CHARS ? text : `${text.slice(0, EXCERPT_CHARS - 1)}…`;
-}
-
 /** Issue 6 fills `diff.predictions`; rendering it here keeps one place that draws a diff. */
 function predictionSections(predictions: PredictionDiff[]): Section[] {
   return predictions.flatMap((p): Section[] => {
@@ -41,7 +38,7 @@ function predictionSections(predictions: PredictionDiff[]): Section[] {
           columns: ['example', 'excerpt', 'label', 'A', 'B'],
           rows: p.examples.map((e) => [
             e.id,
-            excerpt(e.excerpt),
+            truncate(e.excerpt, EXCERPT_CHARS),
             String(e.label),
             `${e.a.prediction} (${formatNumber(e.a.confidence)})`,
             `${e.b.prediction} (${formatNumber(e.b.confidence)})`,
@@ -63,29 +60,48 @@ function predictionSections(predictions: PredictionDiff[]): Section[] {
   });
 }
 
-export function diffSections(diff: RunDiff): Section[] {
+export interface DiffView {
+  /** Also the params, metrics and stages that are the same in both runs. */
+  all?: boolean;
+}
+
+/** "3 unchanged metrics not shown (--all shows them)", or nothing when none were left out. */
+function leftOut(count: number, noun: string): string[] {
+  return count === 0 ? [] : [`${count} unchanged ${noun}${count === 1 ? '' : 's'} not shown (--all shows them)`];
+}
+
+export function diffSections(diff: RunDiff, view: DiffView = {}): Section[] {
+  const all = view.all === true;
+  const metrics = all ? diff.metrics : diff.metrics.filter((m) => m.change !== 'same');
+  const stages = all ? diff.stages : diff.stages.filter((s) => !s.sameSignature || s.a !== s.b);
+  const sameParams = diff.sameParams;
+  const paramRows = diff.params.map((p) => [p.path, formatValue(p.a), formatValue(p.b)]);
+  if (all) paramRows.push(...sameParams.map((p) => [p.path, formatValue(p.value), formatValue(p.value)]));
   return [
     { lines: [summaryLine('A', diff.a), summaryLine('B', diff.b)] },
     {
-      title: 'Params that differ',
-      table: { columns: ['param', 'A', 'B'], rows: diff.params.map((p) => [p.path, formatValue(p.a), formatValue(p.b)]) },
+      title: all ? 'Params (those that differ first)' : 'Params that differ',
+      table: { columns: ['param', 'A', 'B'], rows: paramRows },
       empty: 'none: the params are identical',
+      ...(all ? {} : { after: leftOut(sameParams.length, 'param') }),
     },
     {
-      title: 'Metrics',
+      title: all ? 'Metrics' : 'Metrics that changed',
       table: {
         columns: ['metric', { header: 'A', align: 'right' }, { header: 'B', align: 'right' }, { header: 'delta', align: 'right' }],
-        rows: diff.metrics.map((m) => [m.path, valueCell(m.a), valueCell(m.b), deltaCell(m)]),
+        rows: metrics.map((m) => [m.path, valueCell(m.a), valueCell(m.b), deltaCell(m)]),
       },
-      empty: 'none recorded in either run',
+      empty: diff.metrics.length === 0 ? 'none recorded in either run' : 'none: every metric is the same',
+      ...(all ? {} : { after: leftOut(diff.metrics.length - metrics.length, 'metric') }),
     },
     {
-      title: 'Stages',
+      title: all ? 'Stages' : 'Stages that differ',
       table: {
         columns: ['stage', 'A', 'B', 'signature'],
-        rows: diff.stages.map((s) => [s.stageId, s.a ?? MISSING, s.b ?? MISSING, s.sameSignature ? 'same' : 'differs']),
+        rows: stages.map((s) => [s.stageId, s.a ?? MISSING, s.b ?? MISSING, s.sameSignature ? 'same' : 'differs']),
       },
-      empty: 'none recorded',
+      empty: diff.stages.length === 0 ? 'none recorded' : 'none: same signatures, same outcomes',
+      ...(all ? {} : { after: leftOut(diff.stages.length - stages.length, 'stage') }),
     },
     ...predictionSections(diff.predictions ?? []),
     ...(diff.predictionsNote ? [{ lines: [diff.predictionsNote] }] : []),
@@ -103,6 +119,7 @@ export default defineCommand({
   name: 'diff',
   summary: 'compare two runs: params that differ, metrics side by side with deltas, prediction flips and a paired bootstrap interval',
   options: [
+    { name: 'all', type: 'boolean', description: 'also show the params, metrics and stages that are the same in both runs' },
     { name: 'md', type: 'boolean', description: 'Markdown tables (for pasting into notes and PRs)' },
     jsonOption,
     { name: 'bootstrap', type: 'string', valueName: 'N', description: 'resamples of the paired bootstrap over test predictions (default 1000)' },
@@ -129,7 +146,7 @@ export default defineCommand({
     if (compared.predictions) diff.predictions = compared.predictions;
     if (compared.note) diff.predictionsNote = compared.note;
     if (args.options.json) io.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
-    else io.stdout.write((args.options.md ? renderMarkdown : renderText)(diffSections(diff)));
+    else io.stdout.write((args.options.md ? renderMarkdown : renderText)(diffSections(diff, { all: args.options.all === true })));
     return 0;
   },
 });

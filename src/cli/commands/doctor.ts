@@ -4,6 +4,7 @@
  */
 import { defineCommand, jsonOption, type CliIO } from '../command.js';
 import { describeBackends, initBackend, type BackendInfo, type BackendReport } from '../../nn/backend/index.js';
+import { keyValueLines } from '../../format/table.js';
 
 export default defineCommand({
   name: 'doctor',
@@ -28,11 +29,15 @@ function writeText(io: CliIO, chosen: BackendInfo, report: BackendReport): void 
   lines.push(`backend: ${chosen.name}${report.forced ? ` (forced by FND_BACKEND=${report.forced})` : ''}`);
   for (const note of chosen.notes) lines.push(`  ${note}`);
   lines.push('candidates, best first:');
-  const width = Math.max(...report.candidates.map((c) => c.name.length));
-  for (const c of report.candidates) {
-    const reason = chosen.reasons[c.name];
-    lines.push(`  ${c.name.padEnd(width)}  ${reason === 'chosen' ? 'chosen' : `not chosen: ${reason}`}`);
-  }
+  lines.push(
+    keyValueLines(
+      report.candidates.map((c): [string, string] => {
+        const reason = chosen.reasons[c.name];
+        return [c.name, reason === 'chosen' ? 'chosen' : `not chosen: ${reason}`];
+      }),
+      '  ',
+    ),
+  );
   lines.push(`tfjs: ${chosen.tfjs}`);
   lines.push(`node: ${report.node} (${report.platform})`);
   lines.push(`cores: ${report.cores}${report.cpuModel ? ` (${report.cpuModel})` : ''}`);

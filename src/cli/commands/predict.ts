@@ -3,12 +3,17 @@
  *
  * MODEL is a saved model folder (runs/<id>/model, or the save stage's `path`) or a run id,
  * prefix or `latest`. The folder's fnd.json preparation (cleaning, title + text) is applied, so
- * raw articles go in as they come. One JSON line per input: {"label", "probabilities"}.
+ * raw articles go in as they come. One JSON line per input: {"label", "probabilities"}; with
+ * --file each line also echoes the input's id (its own "id", else its line number) and the start
+ * of its text, so results can be matched to inputs. --table prints the same as aligned columns.
  */
 import { resolve } from 'node:path';
 import { defineCommand, jsonOption, type CliIO } from '../command.js';
 import { FndError } from '../../util/errors.js';
-import { resolveModelRef } from '../../predict/model-ref.js';
+import { resolveModelRef } from '../model-ref.js';
+import { formatNumber } from '../../format/number.js';
+import { textTable, type ColumnSpec } from '../../format/table.js';
+import { truncate } from '../../format/text.js';
 import { readInputs } from '../../predict/read-inputs.js';
 import type { RawInput } from '../../predict/prepare-text.js';
 import type { Prediction } from '../../predict/predictor.js';
@@ -33,14 +38,33 @@ async function gatherInputs(args: { text?: unknown; title?: unknown; file?: unkn
   return file === '-' ? readInputs({ file: '<stdin>', stream: io.stdin }) : readInputs({ file: resolve(io.cwd, file) });
 }
 
-/** A human view: label, confidence and the start of the input. */
+/** How much of an input is echoed: enough to recognise it. */
+const ECHO_CHARS = 80;
+
+/** The start of what was classified: the title when there is one, else the text. */
+function echo(input: RawInput): string {
+  return truncate(input.title !== undefined && input.title.trim() !== '' ? `${input.title} — ${input.text}` : input.text, ECHO_CHARS);
+}
+
+/** One JSON line per input; inputs from a file carry their id and the start of their text. */
+function jsonLines(inputs: readonly RawInput[], predictions: readonly Prediction[]): string {
+  return predictions
+    .map((p, i) => {
+      const input = inputs[i]!;
+      return `${JSON.stringify(input.id !== undefined ? { id: input.id, input: echo(input), ...p } : p)}\n`;
+    })
+    .join('');
+}
+
+/** A human view: id, label, confidence and the start of the input, in aligned columns. */
 function tableLines(inputs: readonly RawInput[], predictions: readonly Prediction[]): string {
+  const withId = inputs.some((input) => input.id !== undefined);
+  const columns: ColumnSpec[] = [...(withId ? ['id'] : []), 'label', { header: 'confidence', align: 'right' }, 'input'];
   const rows = predictions.map((p, i) => {
     const input = inputs[i]!;
-    const shown = (input.title ?? input.text).replace(/\s+/g, ' ').slice(0, 60);
-    return `${p.label.padEnd(8)} ${(p.probabilities[p.label]! * 100).toFixed(1).padStart(5)}%  ${shown}`;
+    return [...(withId ? [String(input.id ?? '')] : []), p.label, formatNumber(p.probabilities[p.label]!, { significant: 3 }), echo(input)];
   });
-  return `${'label'.padEnd(8)} ${'conf'.padStart(6)}  input\n${rows.join('\n')}\n`;
+  return `${textTable(columns, rows)}\n`;
 }
 
 export default defineCommand({
@@ -70,7 +94,7 @@ export default defineCommand({
     try {
       const predictions = await predictor.predict(inputs, { batchSize });
       if (args.options.table === true && args.options.json !== true) io.stdout.write(tableLines(inputs, predictions));
-      else io.stdout.write(predictions.map((p) => JSON.stringify(p) + '\n').join(''));
+      else io.stdout.write(jsonLines(inputs, predictions));
     } finally {
       predictor.dispose();
     }

@@ -5,6 +5,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { compareRuns } from '../../compare/table.js';
 import { renderComparisonHtml, renderRunHtml, type ReportRun } from '../../report/html.js';
+import { formatDuration, formatTimestamp } from '../../format/number.js';
+import { runLabel } from '../../runs/listing.js';
 import { loadRun } from '../../runs/store.js';
 import { findSweep } from '../../sweep/record.js';
 import { FndError } from '../../util/errors.js';
@@ -41,10 +43,10 @@ export default defineCommand({
       folder = sweep.dir;
     } else {
       const run = await loadRun(runsDir, ref, { cwd: io.cwd });
-      const entry = { id: run.id, record: run.record, metrics: run.metrics };
-      const comparison = compareRuns([entry], sort);
-      const variant = run.record.variant ? ` [${run.record.variant}]` : '';
-      html = await renderRunHtml({ ...entry, dir: run.dir }, comparison, [`spec ${run.record.spec}${variant}; status ${run.record.status}; started ${run.record.startedAt}`]);
+      const label = runLabel(run.record);
+      const meta = [`${run.record.spec} · ${run.record.status} · started ${formatTimestamp(run.record.startedAt)} UTC · ${formatDuration(run.record.durationMs)}`];
+      if (label !== '') meta.push(label);
+      html = await renderRunHtml({ id: run.id, record: run.record, metrics: run.metrics, dir: run.dir }, meta);
       folder = run.dir;
     }
     const out = typeof args.options.out === 'string' ? resolve(io.cwd, args.options.out) : join(folder, 'report.html');

@@ -6,6 +6,14 @@ import { reporterFor } from '../reporter.js';
 import { FndError } from '../../util/errors.js';
 import { withInterrupts } from '../interrupt.js';
 
+/** A run label is one line of visible text. */
+function label(value: unknown, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (text === '' || /[\r\n]/.test(text)) throw new FndError(`${flag} needs a non-empty, one-line value (got ${JSON.stringify(String(value))})`, { exitCode: 2 });
+  return text;
+}
+
 export default defineCommand({
   name: 'run',
   summary: 'Run a pipeline spec. Stages whose signature is in the cache are restored instead of run; the run is recorded in runs/<id>/.',
@@ -16,11 +24,15 @@ export default defineCommand({
     jsonOption,
     { name: 'plain', type: 'boolean', description: 'one line per event even on a terminal' },
     { name: 'verbose', type: 'boolean', description: 'also print debug messages of stages' },
+    { name: 'name', type: 'string', valueName: 'NAME', description: 'a name for this run, shown by fnd runs and in its report' },
+    { name: 'tag', type: 'string[]', valueName: 'TAG', description: 'a tag for this run (repeatable), shown by fnd runs' },
   ],
   async run(args, io) {
     const spec = args.positionals.spec as string;
     const jobs = args.options.jobs === undefined ? 1 : Number(args.options.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new FndError(`--jobs must be a positive integer, got "${args.options.jobs}"`, { exitCode: 2 });
+    const name = label(args.options.name, '--name');
+    const tags = ((args.options.tag as string[] | undefined) ?? []).map((tag) => label(tag, '--tag')!);
     const reporter = await reporterFor(args, io);
     return withInterrupts(io, 'stopping running stages (completed stages stay cached)', async (signal) => {
       const outcome = await runPipeline(resolve(io.cwd, spec), {
@@ -29,6 +41,8 @@ export default defineCommand({
         reporter,
         signal,
         specAsGiven: spec,
+        ...(name !== undefined ? { name } : {}),
+        ...(tags.length > 0 ? { tags } : {}),
       });
       await reporter.close();
       if (outcome.status === 'failed' && outcome.record.error) io.stderr.write(`error: ${outcome.record.error}\n`);

@@ -1,12 +1,14 @@
-/** `fnd runs`: the recorded runs as a table, newest first, with their headline metrics. */
+/** `fnd runs`: the recorded runs as a table, newest first, with what set them apart and their headline metrics. */
 import { join, resolve } from 'node:path';
 import { defineCommand, jsonOption, type CliIO, type CommandOption, type ParsedArgs } from '../command.js';
-import { formatDuration, formatTimestamp, formatValue, MISSING } from '../format/number.js';
-import { textTable, type ColumnSpec } from '../format/table.js';
+import { formatDuration, formatTimestamp, formatValue, MISSING } from '../../format/number.js';
+import { textTable, type ColumnSpec } from '../../format/table.js';
+import { truncate } from '../../format/text.js';
 import { metricAt, pickKeyMetrics } from '../../runs/key-metrics.js';
+import { hideRepeats, runLabel } from '../../runs/listing.js';
 import type { RunRecord } from '../../runs/record.js';
 import { displayDir, listRuns, readMetrics } from '../../runs/store.js';
-import { findProjectDir } from '../../engine/project.js';
+import { findProjectDir } from '../../project/paths.js';
 import { FndError } from '../../util/errors.js';
 
 /** Shared by runs, show and diff (and later compare/report). */
@@ -17,7 +19,7 @@ export const runsDirOption: CommandOption = {
   description: 'where runs are recorded (default <project>/runs, or $FND_RUNS_DIR)',
 };
 
-/** Same precedence as `fnd run` (engine/project.ts): --runs-dir, $FND_RUNS_DIR, <project>/runs. */
+/** Same precedence as `fnd run` (project/paths.ts): --runs-dir, $FND_RUNS_DIR, <project>/runs. */
 export function runsDirFrom(args: ParsedArgs, io: CliIO): string {
   const value = args.options['runs-dir'];
   if (typeof value === 'string' && value !== '') return resolve(io.cwd, value);
@@ -31,6 +33,8 @@ export function writeWarnings(io: CliIO, warnings: readonly string[]): void {
 }
 
 const DEFAULT_LIMIT = 20;
+/** A label column wider than this is cut: overrides can be long paths. */
+const LABEL_CHARS = 60;
 
 function parseLimit(value: unknown): number {
   if (value === undefined) return DEFAULT_LIMIT;
@@ -51,9 +55,10 @@ export function stageCounts(record: RunRecord): string {
 
 export default defineCommand({
   name: 'runs',
-  summary: 'list recorded runs, newest first, with key metrics',
+  summary: 'list recorded runs, newest first, with their --set overrides, name and tags, and key metrics',
   options: [
     jsonOption,
+    { name: 'all', type: 'boolean', description: 'also list repeats: fully cached re-runs and failed runs that were run again' },
     { name: 'limit', type: 'string', valueName: 'N', description: `show the newest N runs (default ${DEFAULT_LIMIT})` },
     runsDirOption,
   ],
@@ -61,8 +66,9 @@ export default defineCommand({
   async run(args, io) {
     const limit = parseLimit(args.options.limit);
     const runsDir = runsDirFrom(args, io);
-    const { runs, warnings } = await listRuns(runsDir, { cwd: io.cwd });
+    const { runs: all, warnings } = await listRuns(runsDir, { cwd: io.cwd });
     writeWarnings(io, warnings);
+    const { shown: runs, hidden } = args.options.all ? { shown: all, hidden: [] } : hideRepeats(all);
     const shown = runs.slice(0, limit);
     const loaded = await Promise.all(shown.map(async (record) => ({ record, metrics: await readMetrics(join(runsDir, record.id)) })));
 
@@ -70,7 +76,7 @@ export default defineCommand({
       io.stdout.write(`${JSON.stringify(loaded.map(({ record, metrics }) => ({ ...record, metrics })), null, 2)}\n`);
       return 0;
     }
-    if (runs.length === 0) {
+    if (all.length === 0) {
       io.stdout.write(`no runs in ${displayDir(runsDir, io.cwd)} yet: \`fnd run SPEC\` records one\n`);
       return 0;
     }
@@ -79,6 +85,7 @@ export default defineCommand({
     const columns: ColumnSpec[] = [
       'id',
       'spec',
+      'set / name',
       'status',
       'started (UTC)',
       { header: 'duration', align: 'right' },
@@ -87,7 +94,8 @@ export default defineCommand({
     ];
     const rows = loaded.map(({ record, metrics }) => [
       record.id,
-      record.variant ? `${record.specName} [${record.variant}]` : record.specName,
+      record.specName,
+      truncate(runLabel(record), LABEL_CHARS),
       record.status,
       formatTimestamp(record.startedAt),
       record.status === 'running' ? MISSING : formatDuration(record.durationMs),
@@ -96,6 +104,9 @@ export default defineCommand({
     ]);
     io.stdout.write(`${textTable(columns, rows)}\n`);
     if (runs.length > shown.length) io.stdout.write(`(newest ${shown.length} of ${runs.length} runs; --limit N shows more)\n`);
+    if (hidden.length > 0) {
+      io.stdout.write(`(${hidden.length} repeat${hidden.length === 1 ? '' : 's'} hidden: fully cached re-runs and failed runs run again; --all shows them)\n`);
+    }
     return 0;
   },
 });

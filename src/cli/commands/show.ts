@@ -2,9 +2,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineCommand, jsonOption } from '../command.js';
-import { formatBytes, formatDuration, formatTimestamp, formatValue, MISSING, valueCell } from '../format/number.js';
+import { formatBytes, formatDuration, formatTimestamp, formatValue, MISSING, valueCell } from '../../format/number.js';
 import { renderText, type Section } from '../format/sections.js';
-import { keyValueLines } from '../format/table.js';
+import { keyValueLines } from '../../format/table.js';
 import { flattenLeaves } from '../../runs/flatten.js';
 import type { RunMetrics, RunRecord } from '../../runs/record.js';
 import { loadRun } from '../../runs/store.js';
@@ -67,6 +67,9 @@ export function showSections(record: RunRecord, metrics: RunMetrics, files: RunF
     ['stages', stageCounts(record)],
     ['seed', String(record.seed)],
   ];
+  if (record.name !== undefined) header.push(['name', record.name]);
+  if (record.tags !== undefined && record.tags.length > 0) header.push(['tags', record.tags.join(', ')]);
+  if (record.overrides !== undefined && record.overrides.length > 0) header.push(['overrides', record.overrides.map((o) => `--set ${o}`).join(' ')]);
   if (record.variant) header.push(['variant', record.variant]);
   if (record.sweep) header.push(['sweep', record.sweep]);
   header.push(['environment', environmentLine(record)]);

@@ -1,6 +1,6 @@
 import { defineCommand, jsonOption } from '../command.js';
 import { PluginRegistry } from '../../plugins/registry.js';
-import { findProjectDir } from '../../engine/project.js';
+import { findProjectDir } from '../../project/paths.js';
 import type { JsonSchema, StageDefinition } from '../../sdk/index.js';
 
 interface ParamRow {

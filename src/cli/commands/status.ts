@@ -3,7 +3,7 @@ import { defineCommand, jsonOption } from '../command.js';
 import { prepareOptionsFrom, specOptions } from '../shared-options.js';
 import { preparePipeline } from '../../engine/prepare.js';
 import { planPipeline } from '../../engine/plan.js';
-import { textTable } from '../format/table.js';
+import { textTable } from '../../format/table.js';
 
 export default defineCommand({
   name: 'status',

@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { withInterrupts } from '../interrupt.js';
 import { defineCommand, jsonOption, type CliIO, type ParsedArgs } from '../command.js';
 import { renderText, type Section } from '../format/sections.js';
-import type { Cell } from '../format/table.js';
+import type { Cell } from '../../format/table.js';
 import { prepareOptionsFrom, specOptions } from '../shared-options.js';
 import { compareRuns } from '../../compare/table.js';
 import { prepareSweep, type PreparedSweep } from '../../sweep/prepare.js';

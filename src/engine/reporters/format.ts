@@ -1,4 +1,4 @@
-export { formatDuration } from '../../util/duration.js';
+export { formatDuration } from '../../format/duration.js';
 import type { ProgressUpdate } from '../../sdk/index.js';
 
 export function formatProgress(update: ProgressUpdate): string {

@@ -8,7 +8,7 @@ import type { Rng } from '../../sdk/index.js';
 import type { BertConfig } from './config.js';
 import { paramSpecs, layerPrefix, type ParamSpec } from './params.js';
 import { linear, dense, layerNorm, dropout, attention, type DenseOptions } from './layers.js';
-import { saveModel } from '../checkpoint/save.js';
+import { saveModel, type SaveOptions } from '../checkpoint/save.js';
 import { prepareInputs, disposeInputs, type BertInputs, type PreparedInputs } from './inputs.js';
 import { backendRunning, requireRunningBackend } from '../backend/auto.js';
 
@@ -34,10 +34,7 @@ export interface LoadReport {
   ignored: string[];
 }
 
-export interface SaveOptions {
-  /** Called with the target directory after the weights and config are written (e.g. tokenizer.saveTo). */
-  extraFiles?: (dir: string) => Promise<void> | void;
-}
+export type { SaveOptions } from '../checkpoint/save.js';
 
 export class BertForSequenceClassification {
   readonly config: BertConfig;

@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { findProjectDir } from '../engine/project.js';
+import { findProjectDir } from '../project/paths.js';
 import { resolveRun } from '../runs/store.js';
 import { FndError } from '../util/errors.js';
 

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../cache/atomic.js';
-import { renderRunReport } from '../report/markdown.js';
+import { renderRunReport } from './markdown.js';
 import type { RunMetrics, RunRecord } from '../runs/record.js';
 
 /** "confusion-test.svg" → "Confusion test": plots are titled from their file names. */

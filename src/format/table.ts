@@ -18,8 +18,12 @@ export type ColumnSpec = string | TableColumn;
  */
 export type Cell = string | { text: string; align: Align };
 
+function rawText(cell: Cell | undefined): string {
+  return cell === undefined ? '' : typeof cell === 'string' ? cell : cell.text;
+}
+
 function cellText(cell: Cell | undefined): string {
-  return oneLine(cell === undefined ? '' : typeof cell === 'string' ? cell : cell.text);
+  return oneLine(rawText(cell));
 }
 
 function column(spec: ColumnSpec): Required<TableColumn> {
@@ -68,8 +72,9 @@ export function textTable(columns: ColumnSpec[], rows: readonly (readonly Cell[]
   ].join('\n');
 }
 
+/** Pipes and backslashes escaped; a line break becomes `<br>`, which GitHub renders inside a cell. */
 function markdownCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
 /** GitHub-flavoured Markdown table; right-aligned columns get `---:`. */
@@ -80,7 +85,7 @@ export function markdownTable(columns: ColumnSpec[], rows: readonly (readonly Ce
     line(cols.map((col) => markdownCell(col.header))),
     line(cols.map((col) => (col.align === 'right' ? '---:' : '---'))),
     // Markdown has no per-cell alignment; the column's alignment applies to every cell.
-    ...rows.map((row) => line(cols.map((_, i) => markdownCell(cellText(row[i]))))),
+    ...rows.map((row) => line(cols.map((_, i) => markdownCell(rawText(row[i]))))),
   ].join('\n');
 }
 

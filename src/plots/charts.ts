@@ -12,6 +12,8 @@ const CONFIG = {
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12 },
   title: { fontSize: 14, anchor: 'start' },
+  // Vega cuts legend labels at 160 px by default: sweep variants differ at their ends.
+  legend: { labelLimit: 0, titleLimit: 0 },
 } as const;
 
 function finiteOrThrow(what: string, value: unknown): number {
