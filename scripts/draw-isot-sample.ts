@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { openCsv } from '../src/text/csv.js';
-import { drawSample } from '../stages/load-table/sample.js';
+import { drawSample } from '../src/loading/sample.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -8,9 +8,20 @@ import { isAbsolute, resolve } from 'node:path';
 import type { InputFacts, StaticFacts } from '../sdk/index.js';
 import { formatPath } from '../spec/path.js';
 import { FndError, FndErrors } from '../util/errors.js';
-import type { PreparedPipeline } from './prepare.js';
+import type { LoadedSpec } from '../spec/types.js';
+import type { ValidatedPipeline } from '../spec/validate.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import type { ProjectPaths } from '../project/paths.js';
 
-export async function inspectPipeline(prepared: Omit<PreparedPipeline, 'specKey'>): Promise<void> {
+/** What inspecting needs of a prepared pipeline (prepare.ts calls this before it has a spec key). */
+export interface InspectedPipeline {
+  loaded: LoadedSpec;
+  pipeline: ValidatedPipeline;
+  registry: PluginRegistry;
+  paths: ProjectPaths;
+}
+
+export async function inspectPipeline(prepared: InspectedPipeline): Promise<void> {
   const { pipeline, registry, loaded, paths } = prepared;
   const facts = new Map<string, Record<string, StaticFacts>>();
   const errors: FndError[] = [];

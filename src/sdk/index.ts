@@ -55,17 +55,8 @@ export interface ProgressUpdate {
   message?: string;
 }
 
-/** A small deterministic random number generator, seeded from the stage's `seed` param. */
-export interface Rng {
-  /** Uniform float in [0, 1). */
-  next(): number;
-  /** Uniform integer in [0, n). */
-  int(n: number): number;
-  /** Standard normal. */
-  normal(): number;
-  /** In-place Fisher–Yates shuffle; returns the array. */
-  shuffle<T>(items: T[]): T[];
-}
+import type { Rng } from '../util/rng.js';
+export type { Rng };
 
 export type Device = 'cpu' | 'gpu';
 

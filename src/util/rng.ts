@@ -1,4 +1,15 @@
-import type { Rng } from '../sdk/index.js';
+/** A small deterministic random number generator, seeded from the stage's `seed` param. */
+export interface Rng {
+  /** Uniform float in [0, 1). */
+  next(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+  /** Standard normal. */
+  normal(): number;
+  /** In-place Fisher–Yates shuffle; returns the array. */
+  shuffle<T>(items: T[]): T[];
+}
+
 
 /**
  * Deterministic RNG (mulberry32 over a 32-bit seed, normals by Box–Muller).

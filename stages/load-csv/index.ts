@@ -4,8 +4,7 @@
  * quoting, encoding, JSON Lines, label_map, classes, sample) works here too.
  */
 import { defineStage } from '../../src/sdk/index.js';
-import { loaderFingerprint, runLoader, type LoadTableParams } from '../load-table/index.js';
-import { loaderSchema } from '../load-table/params.js';
+import { loaderFingerprint, loaderSchema, runLoader, type LoadTableParams } from '../../src/loading/load.js';
 
 export type LoadCsvParams = Omit<LoadTableParams, 'splits'>;
 

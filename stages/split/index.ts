@@ -1,7 +1,7 @@
 import { defineStage, StageUserError } from '../../src/sdk/index.js';
 import { passThroughInfo, readTable, writeTable, type Row } from '../../src/artifacts/table.js';
 import { tableInput } from '../../src/artifacts/table-input.js';
-import { allocate } from './allocate.js';
+import { allocate } from '../../src/loading/allocate.js';
 
 const SPLITS = ['train', 'validation', 'test'] as const;
 type SplitName = (typeof SPLITS)[number];

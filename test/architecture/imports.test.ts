@@ -86,7 +86,7 @@ describe('architecture', () => {
       { from: 'src/engine/plan.ts', to: 'src/hash/signature.ts' },
     ])).toEqual([
       'src/report/html.ts -> src/cli/format/number.ts (src/report may not import src/cli)',
-      'stages/evaluate/index.ts -> src/engine/plan.ts (a stage may import only sdk, util, format, artifacts, text, nn, training, metrics, hub, predict, plots)',
+      'stages/evaluate/index.ts -> src/engine/plan.ts (a stage may import only sdk, util, format, artifacts, text, nn, training, metrics, hub, predict, plots, loading)',
     ]);
   });
 });

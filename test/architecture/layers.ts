@@ -19,15 +19,15 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/runs', 'src/plugins'], // run records; stage plugin discovery
   ['src/cache', 'src/spec'], // content-addressed store; YAML specs
   ['src/hash', 'src/graph'], // signatures, canonical JSON; the DAG
-  ['src/predict', 'src/training'], // inference with a saved model; the fine-tuning loop
+  ['src/predict', 'src/training', 'src/loading'], // inference with a saved model; the fine-tuning loop; reading data files into tables
   ['src/nn', 'src/text', 'src/artifacts', 'src/metrics', 'src/plots'], // model math, tokenizers, artifact files, metrics, SVG charts
   ['src/hub'], // the Hugging Face cache layout
   ['src/format', 'src/project'], // how numbers, durations and tables print; where a project's folders are
-  ['src/util'], // errors, fs helpers, rng
-  ['src/sdk'], // the plugin API: types and defineStage, imports nothing
+  ['src/sdk'], // the plugin API: types and defineStage; its errors are util's FndError kinds
+  ['src/util'], // errors, fs helpers, rng; imports nothing of fnd
 ];
 
-export const STAGE_IMPORTS: readonly string[] = ['sdk', 'util', 'format', 'artifacts', 'text', 'nn', 'training', 'metrics', 'hub', 'predict', 'plots'].map((name) => `src/${name}`);
+export const STAGE_IMPORTS: readonly string[] = ['sdk', 'util', 'format', 'artifacts', 'text', 'nn', 'training', 'metrics', 'hub', 'predict', 'plots', 'loading'].map((name) => `src/${name}`);
 
 /** `src/engine/plan.ts` → `src/engine`; `src/index.ts` stays itself; `stages/train/schema.ts` → `stages/train`. */
 export function unitOf(path: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import split from '../../stages/split/index.js';
-import { allocate } from '../../stages/split/allocate.js';
+import { allocate } from '../../src/loading/allocate.js';
 import { readTable } from '../../src/artifacts/table.js';
 import { runStage, tableOf } from './run-stage.js';
 

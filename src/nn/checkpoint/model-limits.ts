@@ -12,6 +12,7 @@
 import { freemem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { FndError } from '../../util/errors.js';
+import { formatNumber } from '../../format/number.js';
 import type { BertConfig } from '../bert/config.js';
 
 /** config.json field → [BertConfig field, largest accepted value]. */
@@ -95,14 +96,14 @@ export function checkModelMemory(c: BertConfig, file: string, budget: MemoryBudg
   const needed = weightBytes * LOAD_COPIES;
   if (weightBytes > budget.backendBytes) {
     throw new FndError(
-      `${file}: the model has ${parameters.toExponential(2)} parameters (${gib(weightBytes)} of float32 weights, mostly ${largestPart(c)}), ` +
+      `${file}: the model has ${formatNumber(parameters)} parameters (${gib(weightBytes)} of float32 weights, mostly ${largestPart(c)}), ` +
         `more than the wasm backend's ${gib(budget.backendBytes)} heap can hold`,
       { exitCode: 2 },
     );
   }
   if (needed > budget.freeBytes) {
     throw new FndError(
-      `${file}: the model has ${parameters.toExponential(2)} parameters (mostly ${largestPart(c)}); loading it needs about ${gib(needed)} ` +
+      `${file}: the model has ${formatNumber(parameters)} parameters (mostly ${largestPart(c)}); loading it needs about ${gib(needed)} ` +
         `but only ${gib(budget.freeBytes)} of memory is free`,
       { exitCode: 2 },
     );

@@ -1,7 +1,7 @@
 /** The params of load-table (and of load-csv, which is load-table without `splits`), and their schema. */
-import type { Quoting } from '../../src/text/csv-parser.js';
-import type { TextEncoding } from '../../src/text/decode.js';
-import { TEXT_ENCODINGS } from '../../src/text/decode.js';
+import type { Quoting } from '../text/csv-parser.js';
+import type { TextEncoding } from '../text/decode.js';
+import { TEXT_ENCODINGS } from '../text/decode.js';
 
 export interface FileEntry {
   path: string;

@@ -1,8 +1,8 @@
 /** One file of a loader, whatever its format, as a stream of rows (values by column) or malformed-row events. */
-import { openCsv, type CsvRowEvent } from '../../src/text/csv.js';
-import { openJsonl, type JsonlRowEvent } from '../../src/text/jsonl.js';
-import { StageUserError } from '../../src/sdk/index.js';
-import { isUserError } from '../../src/util/errors.js';
+import { openCsv, type CsvRowEvent } from '../text/csv.js';
+import { openJsonl, type JsonlRowEvent } from '../text/jsonl.js';
+import { StageUserError } from '../sdk/index.js';
+import { isUserError } from '../util/errors.js';
 import type { LoadTableParams } from './params.js';
 
 export interface OpenedFile {

@@ -8,7 +8,7 @@
  * - ids (kept for existing specs): integer `label`s per file, or a label column of integers with
  *   `label_names`; the integers are the ids, names recorded when given.
  */
-import { StageUserError } from '../../src/sdk/index.js';
+import { StageUserError } from '../sdk/index.js';
 import type { FileEntry, LoadTableParams } from './params.js';
 
 /** A row's label before ids are assigned. */

@@ -4,9 +4,9 @@
  * rows drawn keep their order. Unlike `limit_per_file` (the first N rows), it represents the
  * whole file: the head of a file is often one source, one period, one subject.
  */
-import { StageUserError } from '../../src/sdk/index.js';
-import { createRng } from '../../src/util/rng.js';
-import { allocate } from '../split/allocate.js';
+import { StageUserError } from '../sdk/index.js';
+import { createRng } from '../util/rng.js';
+import { allocate } from './allocate.js';
 import type { SampleParams } from './params.js';
 
 /** Indices (ascending) of the rows drawn from `count` rows whose stratum keys are `keyOf(i)`. */
