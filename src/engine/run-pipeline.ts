@@ -10,7 +10,7 @@ import { registerProject } from '../cache/projects.js';
 import { createRunFolder, type FinishedRunStatus, type RunMetrics, type RunRecord, type RunWriter } from '../runs/record.js';
 import type { ValidatedPipeline } from '../spec/validate.js';
 import { isUserError } from '../util/errors.js';
-import { asStorageError, copyAtomic, isStorageFailure } from '../util/fs/index.js';
+import { StorageError, asStorageError, copyAtomic, isStorageFailure } from '../util/fs/index.js';
 import { collectEnvironment } from './environment.js';
 import type { EngineEvent, Reporter } from './events.js';
 import { executeStage, type StageExecutionContext } from './execute-stage.js';
@@ -85,7 +85,15 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
   const { pipeline, paths } = prepared;
   const cache = new CacheStore(paths.cacheDir);
   await cache.cleanTmp();
-  await registerProject(cache.layout, paths.projectDir, paths.runsDir);
+  // The registry only makes gc in another project keep this one's entries: a cache that cannot
+  // take it (full, read-only) fails at the first stage's lock, with the stage named, not here.
+  const unregistered = await registerProject(cache.layout, paths.projectDir, paths.runsDir).then(
+    () => undefined,
+    (error: unknown) => {
+      if (!isStorageFailure(error) && !(error instanceof StorageError)) throw error;
+      return firstLine(error);
+    },
+  );
   // Reading the runs records the ones whose process died (kill -9) as crashed and frees their locks.
   await listRuns(paths.runsDir);
   const started = Date.now();
@@ -113,6 +121,7 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
   );
   const runId = writer.id;
   const emit = (event: EngineEvent) => options.reporter.onEvent(event);
+  if (unregistered) emit({ type: 'warning', message: `this project could not be registered in the cache (${unregistered}); gc run from another project sharing it may remove this project's entries` });
   emit({ type: 'run-start', runId, spec: writer.record.spec, stages: pipeline.stages.map((s) => ({ id: s.id, plugin: s.uses })) });
 
   const controller = new AbortController();

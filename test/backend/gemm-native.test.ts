@@ -7,8 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { loadNativeKernels, type NativeKernels } from '../../src/nn/backend/native-kernels.js';
+import { loadNativeKernels, nativeKernelsPath, type NativeKernels } from '../../src/nn/backend/native-kernels.js';
 import { ACTIVATION_CODES, BIAS_COLUMN, BIAS_NONE, BIAS_SCALAR } from '../../src/nn/backend/gemm-kernels.js';
 import { createRng } from '../../src/util/rng.js';
 
@@ -261,8 +260,7 @@ describe('fnd GEMM (native) against a float64 reference', () => {
       return { isa: k.isa, gemm: k.gemmKernel, threads: k.threads, out };`;
     type Result = { isa: string; gemm: string; threads: number; out: number[][] };
     const here = new Function('k', body)(k) as Result;
-    const require = createRequire(import.meta.url);
-    const script = `const k = require(${JSON.stringify(require.resolve('fnd-kernels'))}); process.stdout.write(JSON.stringify((function (k) {${body}})(k)));`;
+    const script = `const k = require(${JSON.stringify(nativeKernelsPath())}); process.stdout.write(JSON.stringify((function (k) {${body}})(k)));`;
     const child = (env: Record<string, string>) =>
       JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, maxBuffer: 1 << 28 }).toString()) as Result;
     const single = child({ FND_NATIVE_THREADS: '1' });

@@ -53,10 +53,11 @@ describe('initBackend', () => {
 
   it('refuses a forced backend that is unavailable, naming the valid ones and why', async () => {
     // No GPU is visible with CUDA_VISIBLE_DEVICES empty, so tensorflow-gpu is unavailable on any machine.
-    const attempt = initBackend({ env: { FND_BACKEND: 'tensorflow-gpu', CUDA_VISIBLE_DEVICES: '' } });
+    // Only a device: gpu stage's process may load tensorflow-gpu, so the request is made for one.
+    const attempt = initBackend({ device: 'gpu', env: { FND_BACKEND: 'tensorflow-gpu', CUDA_VISIBLE_DEVICES: '' } });
     await expect(attempt).rejects.toBeInstanceOf(FndError);
     await expect(attempt).rejects.toThrow(
-      /^backend "tensorflow-gpu" \(FND_BACKEND=tensorflow-gpu\) is unavailable: (not installed \(optional package @tensorflow\/tfjs-node-gpu; .*\)|no GPU: .*)\. Valid backends: tensorflow-gpu, tensorflow, wasm-blas, wasm, cpu; available here: .*wasm, cpu\.$/,
+      /^backend "tensorflow-gpu" \(FND_BACKEND=tensorflow-gpu\) is unavailable: (not installed \(optional package @tensorflow\/tfjs-node-gpu; .*\)|@tensorflow\/tfjs-node-gpu is installed without its native binding.*|no GPU: .*)\. Valid backends: tensorflow-gpu, tensorflow, wasm-blas, wasm, cpu; available here: .*wasm, cpu\.$/,
     );
   });
 

@@ -58,7 +58,7 @@ describe('foreach through the engine', () => {
     // The test split changes; the train split's bytes do not, so its parts stay cached.
     const status = await fnd(project, ['status', 'pipeline.yaml', '--set', 'splits.with.test=3']);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/sum\.test\s+sum\s+will run\s+upstream stage splits will run/);
+    expect(status.stdout).toMatch(/sum\.test\s+sum\s+will run\s+upstream stage splits runs first/);
     const second = await fnd(project, ['run', 'pipeline.yaml', '--set', 'splits.with.test=3']);
     expect(second.code).toBe(0);
     const run2 = lastRun(project);

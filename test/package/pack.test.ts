@@ -215,7 +215,7 @@ stages:
   it("says in the consumer's `fnd doctor` that the native kernels are missing and how to build them", async () => {
     const out = await run(join(project, 'node_modules', '.bin', 'fnd'), ['doctor'], project);
     expect(out).toContain(
-      `native kernels: NOT LOADED: training uses the JavaScript kernels, several times slower. native kernels not built (${join(project, 'node_modules', 'fnd', 'native', 'fnd-kernels', 'build', 'Release', 'fnd_kernels.node')} is missing`,
+      `native kernels: NOT LOADED: matrix products and training run on plain wasm, many times slower. native kernels not built (${join(project, 'node_modules', 'fnd', 'native', 'fnd-kernels', 'build', 'Release', 'fnd_kernels.node')} is missing`,
     );
     expect(out).toContain(`build them with \`node ${join(project, 'node_modules', 'fnd', 'scripts', 'build-native.mjs')}\``);
   });
