@@ -69,15 +69,19 @@ describe('the packed tarball in an empty project', () => {
     expect(Object.keys(tree.dependencies).sort()).toEqual(['@types/node', 'fnd']);
   });
 
-  it('imports from plain Node (.mjs, no tsx) and runs a forward pass equal to the sources', async () => {
+  it('imports from plain Node (.mjs, no tsx) and runs a forward pass equal to the sources, with no initBackend call', async () => {
+    // A model folder as a user has one (config.json + model.safetensors), written from the sources.
+    await initBackend({ env: {} });
+    const saved = initModel(TINY, { seed: 5 });
+    await saved.save(join(project, 'tiny-model'));
+    saved.dispose();
     write(
       join(project, 'forward.mjs'),
-      `import { initModel, initBackend, FndError } from 'fnd';
+      `import { loadModel, FndError } from 'fnd';
 import { defineStage } from 'fnd/sdk';
 import { writeTable } from 'fnd/artifacts';
-// LEAD: remove the next line when the lib branch's auto-init lands (issue 9: no initBackend call needed).
-await initBackend();
-const model = initModel(${JSON.stringify(TINY)}, { seed: 5 });
+// No initBackend(): loadModel starts the backend fnd would choose.
+const model = await loadModel('tiny-model');
 const out = model.forward({ inputIds: ${JSON.stringify(IDS)}, attentionMask: ${JSON.stringify(MASK)} });
 const logits = Array.from(await out.logits.data());
 process.stdout.write(JSON.stringify({ shape: out.logits.shape, logits, kinds: [typeof FndError, typeof defineStage, typeof writeTable] }));
@@ -86,7 +90,6 @@ process.stdout.write(JSON.stringify({ shape: out.logits.shape, logits, kinds: [t
     const result = JSON.parse(await run(process.execPath, ['forward.mjs'], project)) as { shape: number[]; logits: number[]; kinds: string[] };
     expect(result.kinds).toEqual(['function', 'function', 'function']);
     expect(result.shape).toEqual([2, 3]);
-    await initBackend({ env: {} });
     const model = initModel(TINY, { seed: 5 });
     const here = model.forward({ inputIds: IDS, attentionMask: MASK });
     const expected = Array.from(await here.logits.data());
