@@ -29,6 +29,8 @@ export async function recordLast(
   signature: string,
 ): Promise<void> {
   const path = historyFile(historyDir, specKey, stageId);
+  // A cached re-run records what is already there: no write (and no fsync) on the fully cached path.
+  if ((await readLast(historyDir, specKey, stageId))?.signature === signature) return;
   await mkdir(join(path, '..'), { recursive: true });
   const record: LastRun = { specKey, stageId, signature, details, recordedAt: new Date().toISOString() };
   await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);

@@ -166,7 +166,8 @@ export class RunWriter {
     if (this.finished) throw new Error(`run ${this.state.id} is finished; stage ${stageId} cannot be updated`);
     this.state.stages[stageId] = { ...stage };
     this.state.durationMs = this.elapsedMs();
-    await this.flush();
+    // Progress: atomic but not fsynced (the final record is); a crash mid-run is detected by the lease.
+    await this.flush({ durable: false });
   }
 
   /**
@@ -202,8 +203,8 @@ export class RunWriter {
   }
 
   /** Resolves once run.json reflects every change made so far. */
-  flush(): Promise<void> {
-    const next = this.writes.then(() => writeFileAtomic(join(this.dir, RUN_FILE), serializeJson(this.state)));
+  flush(options: { durable?: boolean } = {}): Promise<void> {
+    const next = this.writes.then(() => writeFileAtomic(join(this.dir, RUN_FILE), serializeJson(this.state), options));
     // A failed write must reach its caller, but must not poison the writes queued after it.
     this.writes = next.catch(() => undefined);
     return next;

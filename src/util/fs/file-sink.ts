@@ -24,6 +24,12 @@ export interface SinkOptions {
   sync?: boolean;
   /** Fail when the file already exists (O_EXCL); not with `atomic`, which replaces the target. */
   exclusive?: boolean;
+  /**
+   * With `atomic`: false skips both fsyncs. The rename still makes the replacement all-or-nothing
+   * for readers and for a crash of the process; only a power loss may bring back the old content.
+   * For records rewritten many times a run whose final write is durable (run.json's progress).
+   */
+  durable?: boolean;
 }
 
 /** Bytes gathered before a write reaches the handle: few system calls, bounded memory. */
@@ -74,14 +80,14 @@ export class FileSink {
     if (this.done) return;
     await this.guard(async () => {
       await this.flush();
-      if (this.options.sync || this.options.atomic) await this.handle.sync();
+      if (this.options.sync || (this.options.atomic && this.options.durable !== false)) await this.handle.sync();
     });
     this.done = true;
     try {
       await this.handle.close();
       if (this.options.atomic) {
         await rename(this.writtenPath, this.path);
-        await fsyncDir(dirname(this.path));
+        if (this.options.durable !== false) await fsyncDir(dirname(this.path));
       }
     } catch (error) {
       await rm(this.writtenPath, { force: true }).catch(() => {});
@@ -133,9 +139,9 @@ export class FileSink {
   }
 }
 
-/** Writes `data` to `path` atomically (temp file, fsync, rename, directory fsync). */
-export async function writeFileAtomic(path: string, data: Chunk): Promise<void> {
-  const sink = await FileSink.open(path, { atomic: true });
+/** Writes `data` to `path` atomically (temp file, fsync, rename, directory fsync; no fsyncs with `durable: false`). */
+export async function writeFileAtomic(path: string, data: Chunk, options: { durable?: boolean } = {}): Promise<void> {
+  const sink = await FileSink.open(path, { atomic: true, ...options });
   await sink.writeAll([data]);
 }
 
