@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDiskMode, diskEnv, smallDisk, type DiskMode, type SmallDisk } from './helpers/full-disk.js';
-import { committedEntries, expectNoStackTrace, fnd, lastRecord, leftovers, listTree, makeFaultProject, runRecords, escapeRegExp as escape } from './helpers/project.js';
+import { committedEntries, expectNoStackTrace, fnd, lastRecord, leftovers, listTree, loadAndSplitSpec, makeFaultProject, runRecords, escapeRegExp as escape } from './helpers/project.js';
 
 const MiB = 1024 * 1024;
 const ENOSPC = 'no space left on device (ENOSPC)';
@@ -118,18 +118,7 @@ describe.each<DiskMode>([defaultDiskMode()])('a full disk (%s)', (mode) => {
 
 describe.each<DiskMode>([defaultDiskMode()])('a disk that fills up after the run record was created (%s)', (mode) => {
   // Stages that export nothing into the run folder: only run.json is written there after it starts.
-  const SPEC = `name: record
-stages:
-  load-csv:
-    uses: load-csv
-    with:
-      files:
-        - { path: data/Fake.csv, label: 0, label_name: fake }
-        - { path: data/True.csv, label: 1, label_name: real }
-  split:
-    uses: split
-    inputs: { table: load-csv }
-`;
+  const SPEC = loadAndSplitSpec('record');
 
   it('runs the stages, warns once, and ends failed naming run.json; the old run.json stays whole', async () => {
     const project = makeFaultProject(SPEC);

@@ -8,21 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { committedEntries, escapeRegExp, expectNoStackTrace, fnd, lastRecord, makeFaultProject, runRecords } from './helpers/project.js';
+import { committedEntries, expectNoStackTrace, fnd, lastRecord, loadAndSplitSpec, makeFaultProject, runRecords } from './helpers/project.js';
 
-const SPEC = (limit: number) => `name: gc
-stages:
-  load-csv:
-    uses: load-csv
-    with:
-      files:
-        - { path: data/Fake.csv, label: 0, label_name: fake }
-        - { path: data/True.csv, label: 1, label_name: real }
-      limit_per_file: ${limit}
-  split:
-    uses: split
-    inputs: { table: load-csv }
-`;
+const SPEC = (limit: number) => loadAndSplitSpec('gc', { loadWith: `limit_per_file: ${limit}` });
 
 describe('fnd cache gc', () => {
   it('refuses, naming the file, when it cannot read a run record, and removes nothing', async () => {

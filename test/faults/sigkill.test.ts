@@ -16,26 +16,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PRELOAD } from './helpers/full-disk.js';
-import { committedEntries, expectKilledRunStatus, fnd, lastRecord, leftovers, makeFaultProject, repoRoot } from './helpers/project.js';
+import { TOKENIZE_TRAIN, committedEntries, expectKilledRunStatus, fnd, lastRecord, leftovers, loadAndSplitSpec, makeFaultProject, repoRoot } from './helpers/project.js';
 
-const SPEC = `name: killed
-seed: 42
-stages:
-  load-csv:
-    uses: load-csv
-    with:
-      files:
-        - { path: data/Fake.csv, label: 0, label_name: fake }
-        - { path: data/True.csv, label: 1, label_name: real }
-      columns: [title, text]
-  split:
-    uses: split
-    inputs: { table: load-csv }
-  tokenize-train:
-    uses: tokenize
-    inputs: { table: split.train }
-    with: { tokenizer: vocab.txt, max_length: 32 }
-`;
+const SPEC = `${loadAndSplitSpec('killed', { seed: 42, loadWith: 'columns: [title, text]' })}${TOKENIZE_TRAIN}`;
 const STAGES = ['load-csv', 'split', 'tokenize-train'];
 
 /**

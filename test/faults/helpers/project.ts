@@ -13,24 +13,33 @@ export { fnd, repoRoot };
 
 const FIXTURES = join(repoRoot, 'test/fixtures');
 
-export const SPEC = `name: faults
-seed: 42
-stages:
+/**
+ * The start every fault spec shares: the fixture's Fake/True rows loaded (with `loadWith`, extra
+ * lines of load-csv's params) and split. Stages after it are appended by each test.
+ */
+export function loadAndSplitSpec(name: string, options: { seed?: number; loadWith?: string } = {}): string {
+  return `name: ${name}
+${options.seed !== undefined ? `seed: ${options.seed}\n` : ''}stages:
   load-csv:
     uses: load-csv
     with:
       files:
         - { path: data/Fake.csv, label: 0, label_name: fake }
         - { path: data/True.csv, label: 1, label_name: real }
-      columns: [title, text]
-  split:
+${options.loadWith ? `      ${options.loadWith}\n` : ''}  split:
     uses: split
     inputs: { table: load-csv }
-  tokenize-train:
+`;
+}
+
+/** The tokenize stage over the training split, appended after loadAndSplitSpec. */
+export const TOKENIZE_TRAIN = `  tokenize-train:
     uses: tokenize
     inputs: { table: split.train }
     with: { tokenizer: vocab.txt, max_length: 32 }
-  init-bert:
+`;
+
+export const SPEC = `${loadAndSplitSpec('faults', { seed: 42, loadWith: 'columns: [title, text]' })}${TOKENIZE_TRAIN}  init-bert:
     uses: init-bert
     with:
       config: { vocab_size: 30522, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 512 }
